@@ -1,0 +1,2 @@
+// STUB: replaced by the sample work.
+return 0;
