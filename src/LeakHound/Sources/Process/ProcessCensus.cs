@@ -38,6 +38,9 @@ public sealed record ProcessCensus
 
     public required CensusMethod Method { get; init; }
 
+    private static readonly Dictionary<TcpState, SeriesKey> StateKeys =
+        TcpStates.All.ToDictionary(s => s, s => SeriesKey.Of(MetricNames.TcpConnections, (MetricNames.StateLabel, s.Label())));
+
     public int TcpTotal => TcpByState.Values.Sum();
 
     public int TcpIn(TcpState state) => TcpByState.TryGetValue(state, out var n) ? n : 0;
@@ -45,9 +48,10 @@ public sealed record ProcessCensus
     /// <summary>The census as samples, in the shared metric names.</summary>
     public IEnumerable<Sample> ToSamples()
     {
-        foreach (var (state, count) in TcpByState.OrderBy(kv => kv.Key))
+        // Every state every round, zeros included, so a state that empties is seen to drop rather than to stop.
+        foreach (var state in TcpStates.All)
         {
-            yield return new Sample(SeriesKey.Of(MetricNames.TcpConnections, (MetricNames.StateLabel, state.Label())), count);
+            yield return new Sample(StateKeys[state], TcpIn(state));
         }
 
         foreach (var ((peer, state), count) in TcpByPeer.OrderBy(kv => kv.Key.Peer, StringComparer.Ordinal).ThenBy(kv => kv.Key.State))

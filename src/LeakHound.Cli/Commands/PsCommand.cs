@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Text.Json;
+using LeakHound.Cli.Views;
+using LeakHound.Sources.Process;
+using Spectre.Console;
+
+namespace LeakHound.Cli.Commands;
+
+internal static class PsCommand
+{
+    private static readonly string[] Orders = ["tcp", "close-wait", "fds", "fd-use"];
+
+    public static Command Build()
+    {
+        var sort = new Option<string>("--sort") { Description = "Rank by tcp, close-wait, fds or fd-use (fds against the limit).", DefaultValueFactory = _ => "tcp" };
+        sort.AcceptOnlyFromAmong(Orders);
+        var top = new Option<int>("--top") { Description = "How many processes to show.", DefaultValueFactory = _ => 20 };
+        var json = new Option<bool>("--json") { Description = "Print the whole ranking as JSON." };
+        var command = new Command("ps", "Rank the machine's processes by TCP sockets, CLOSE_WAIT and fd use: where to look first.") { sort, top, json };
+        command.SetAction(parse =>
+        {
+            var rows = Rank(ProcessInspectors.ForCurrentOs().Overview(), parse.GetValue(sort)!);
+            if (parse.GetValue(json))
+            {
+                WriteJson(rows);
+            }
+            else
+            {
+                WriteTable(rows.Take(Math.Max(1, parse.GetValue(top))).ToList(), rows.Count);
+            }
+
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    internal static List<ProcessOverview> Rank(IEnumerable<ProcessOverview> processes, string order) => order switch
+    {
+        "close-wait" => processes.OrderByDescending(p => p.CloseWait).ThenByDescending(p => p.TcpSockets).ToList(),
+        "fds" => processes.OrderByDescending(p => p.Fds).ToList(),
+        "fd-use" => processes.OrderByDescending(p => FdUse(p) ?? -1).ThenByDescending(p => p.Fds).ToList(),
+        _ => processes.OrderByDescending(p => p.TcpSockets).ThenByDescending(p => p.CloseWait).ThenByDescending(p => p.Fds).ToList(),
+    };
+
+    private static double? FdUse(ProcessOverview p) => p.FdLimit is { } limit && limit > 0 ? (double)p.Fds / limit : null;
+
+    private static void WriteTable(List<ProcessOverview> rows, int total)
+    {
+        var table = new Table().Border(TableBorder.Simple);
+        foreach (var c in new[] { "PID", "TCP", "CLOSE_WAIT", "FDS", "LIMIT", "FD USE", "PROCESS" })
+        {
+            table.AddColumn(new TableColumn(c) { Alignment = c == "PROCESS" ? Justify.Left : Justify.Right });
+        }
+
+        foreach (var p in rows)
+        {
+            var use = FdUse(p);
+            table.AddRow(
+                p.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Format.Count(p.TcpSockets),
+                p.CloseWait > 0 ? $"[red]{Format.Count(p.CloseWait)}[/]" : "0",
+                Format.Count(p.Fds),
+                p.FdLimit is { } l ? Format.Count(l) : "unlimited",
+                use is { } u ? (u >= 0.75 ? $"[red]{Format.Percent(u, 1)}[/]" : Format.Percent(u, 1)) : "-",
+                Terminal.Safe(Shorten(string.IsNullOrWhiteSpace(p.CommandLine) ? p.Name : p.CommandLine, 70)));
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"[grey]{rows.Count} of {total} processes shown; watch one with: leakhound watch --pid PID[/]");
+    }
+
+    private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    private static void WriteJson(List<ProcessOverview> rows)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartArray();
+            foreach (var p in rows)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("pid", p.Pid);
+                json.WriteString("name", p.Name);
+                json.WriteString("command_line", p.CommandLine);
+                json.WriteNumber("tcp", p.TcpSockets);
+                json.WriteNumber("close_wait", p.CloseWait);
+                json.WriteNumber("fds", p.Fds);
+                if (p.FdLimit is { } limit)
+                {
+                    json.WriteNumber("fd_limit", limit);
+                }
+                else
+                {
+                    json.WriteNull("fd_limit");
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        stdout.WriteByte((byte)'\n');
+    }
+}

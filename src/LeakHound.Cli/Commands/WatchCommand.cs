@@ -1,0 +1,125 @@
+using System.CommandLine;
+using LeakHound.Cli.Views;
+using LeakHound.Recording;
+using LeakHound.Sources;
+using LeakHound.Sources.Command;
+using LeakHound.Sources.Process;
+
+namespace LeakHound.Cli.Commands;
+
+internal static class WatchCommand
+{
+    public static Command Build()
+    {
+        var pid = new Option<int?>("--pid") { Description = "Watch the process with this PID; the watch ends when it exits." };
+        var name = new Option<string?>("--name") { Description = "Watch the process whose name or command line contains this text, following it across restarts." };
+        var interval = new Option<string>("--interval") { Description = "Time between rounds: 500ms, 5s, 1m; 0 for back to back.", DefaultValueFactory = _ => "5s" };
+        var count = new Option<int?>("--count") { Description = "Stop after this many rounds." };
+        var output = new Option<string>("--out") { Description = "Where to record: a SQLite store, or CSV when the name ends in .csv.", DefaultValueFactory = _ => "leakhound.db" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per round instead of the live view." };
+        var capacity = new Option<double?>("--capacity") { Description = "The pool size (connections) that percentages are shown against." };
+        var commands = new Option<string[]>("--command")
+        {
+            Description = "NAME='shell command that prints a number', sampled each round as command.NAME (repeatable).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+
+        var command = new Command("watch", "Count a process's sockets by state and peer, its fds, memory and threads, every interval, into a store.")
+        {
+            pid, name, interval, count, output, json, capacity, commands,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new WatchOptions(
+                parse.GetValue(pid),
+                parse.GetValue(name),
+                Duration.Parse(parse.GetValue(interval)!, "interval"),
+                parse.GetValue(count),
+                parse.GetValue(output)!,
+                parse.GetValue(json),
+                parse.GetValue(capacity),
+                (parse.GetValue(commands) ?? []).Select(CommandSpec.Parse).ToList());
+            return await RunAsync(options, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(WatchOptions options, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        var sources = new List<ISampleSource>();
+        string subject;
+        if (options.Target is { } target)
+        {
+            var process = new ProcessSource(ProcessInspectors.ForCurrentOs(), target);
+            var found = process.Resolve();
+            subject = found is null ? $"{target} (not running yet)" : $"{found.Name} (PID {found.Pid})";
+            sources.Add(process);
+        }
+        else
+        {
+            subject = string.Join(", ", options.Commands.Select(c => c.Name));
+        }
+
+        sources.AddRange(options.Commands.Select(c => new CommandSource(c)));
+        var sampler = new Sampler(sources, options.Interval, options.Count);
+        var store = Watching.OpenStore(options.Out);
+        var view = WatchView.Choose(options.Json, new WatchHeading(subject, options.Interval, options.Out, options.Capacity));
+        var history = await Watching.RunAsync(sampler, store, view, subject, cancellationToken).ConfigureAwait(false);
+        if (!options.Json)
+        {
+            var end = history.Events.LastOrDefault(e => e.Kind == EventKind.End);
+            Console.Error.WriteLine(end is null
+                ? $"Recorded {history.Rounds} rounds to {options.Out}."
+                : $"{Terminal.Neutralise(end.Detail)}; recorded {history.Rounds} rounds to {options.Out}.");
+        }
+
+        return CliApp.Ok;
+    }
+}
+
+internal sealed record WatchOptions(
+    int? Pid,
+    string? Name,
+    TimeSpan Interval,
+    int? Count,
+    string Out,
+    bool Json,
+    double? Capacity,
+    IReadOnlyList<CommandSpec> Commands)
+{
+    public ProcessTarget? Target => Pid is { } p ? new ProcessTarget.ById(p) : Name is { } n ? new ProcessTarget.ByName(n) : null;
+
+    public void Validate()
+    {
+        if (Pid is not null && Name is not null)
+        {
+            throw new UsageException("Give --pid or --name, not both.");
+        }
+
+        if (Pid is <= 0)
+        {
+            throw new UsageException($"--pid {Pid} is not a process id: it must be a positive number.");
+        }
+
+        if (Name is { Length: 0 })
+        {
+            throw new UsageException("--name needs some text to look for.");
+        }
+
+        if (Target is null && Commands.Count == 0)
+        {
+            throw new UsageException("Nothing to watch: give --pid, --name or --command.");
+        }
+
+        if (Count is <= 0)
+        {
+            throw new UsageException($"--count {Count} must be at least 1.");
+        }
+
+        if (Capacity is <= 0)
+        {
+            throw new UsageException($"--capacity {Capacity} must be a positive number of connections.");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using LeakHound.Sources;
+
+namespace LeakHound.Cli.Views;
+
+/// <summary>One JSON object per round on standard output: <c>{"time", "pid", "samples": [{"metric", "labels", "value"}], "events"?}</c>.</summary>
+internal sealed class JsonView : WatchView
+{
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.Default };
+    private readonly Stream _out = Console.OpenStandardOutput();
+
+    public override void Show(WatchHistory history, RoundBuilder round)
+    {
+        using (var json = new Utf8JsonWriter(_out, Options))
+        {
+            json.WriteStartObject();
+            json.WriteString("time", Format.Time(round.Time));
+            if (round.Pid is { } pid)
+            {
+                json.WriteNumber("pid", pid);
+            }
+            else
+            {
+                json.WriteNull("pid");
+            }
+
+            json.WriteStartArray("samples");
+            foreach (var sample in round.Samples)
+            {
+                json.WriteStartObject();
+                json.WriteString("metric", sample.Key.Metric);
+                json.WriteStartObject("labels");
+                foreach (var (name, value) in sample.Key.Labels)
+                {
+                    json.WriteString(name, value);
+                }
+
+                json.WriteEndObject();
+                json.WriteNumber("value", sample.Value);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            if (round.Events.Count > 0)
+            {
+                json.WriteStartArray("events");
+                foreach (var e in round.Events)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("kind", e.Kind.ToString().ToLowerInvariant());
+                    json.WriteString("detail", e.Detail);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteEndObject();
+        }
+
+        _out.WriteByte((byte)'\n');
+        _out.Flush();
+    }
+}

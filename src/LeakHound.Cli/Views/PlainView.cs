@@ -1,0 +1,67 @@
+using System.Text;
+using LeakHound.Samples;
+using LeakHound.Sources;
+
+namespace LeakHound.Cli.Views;
+
+/// <summary>A line per round for pipes and log files: <c>time pid=… tcp=… established=… close_wait=… fds=…/…</c>.</summary>
+internal sealed class PlainView(WatchHeading heading) : WatchView
+{
+    public override void Show(WatchHistory history, RoundBuilder round)
+    {
+        if (history.Rounds == 1)
+        {
+            Console.WriteLine($"# watching {Terminal.Neutralise(heading.Subject)} every {Duration.Format(heading.Interval)}" +
+                              (heading.Store is null ? "" : $", recording to {heading.Store}"));
+        }
+
+        foreach (var e in round.Events)
+        {
+            Console.WriteLine($"# {e.Kind.ToString().ToLowerInvariant()}: {Terminal.Neutralise(e.Detail)}");
+        }
+
+        var line = new StringBuilder(Format.Time(round.Time));
+        if (round.Pid is { } pid)
+        {
+            line.Append(" pid=").Append(pid);
+        }
+
+        var tcp = round.Samples.Where(s => s.Key.Metric == MetricNames.TcpConnections).ToList();
+        if (tcp.Count > 0 || round.Pid is not null)
+        {
+            line.Append(" tcp=").Append(tcp.Sum(s => s.Value));
+            foreach (var s in tcp)
+            {
+                line.Append(' ').Append(s.Key.Label(MetricNames.StateLabel)).Append('=').Append(s.Value);
+            }
+        }
+
+        double? fds = null, limit = null;
+        foreach (var s in round.Samples)
+        {
+            switch (s.Key.Metric)
+            {
+                case MetricNames.Fds: fds = s.Value; break;
+                case MetricNames.FdLimit: limit = s.Value; break;
+                case MetricNames.UdpSockets: line.Append(" udp=").Append(s.Value); break;
+                case MetricNames.UnixSockets: line.Append(" unix=").Append(s.Value); break;
+                case MetricNames.RssBytes: line.Append(" rss=").Append(Format.Bytes(s.Value).Replace(" ", "", StringComparison.Ordinal)); break;
+                case MetricNames.Threads: line.Append(" threads=").Append(s.Value); break;
+                default:
+                    if (s.Key.Metric.StartsWith(MetricNames.CommandPrefix, StringComparison.Ordinal))
+                    {
+                        line.Append(' ').Append(s.Key.Metric).Append('=').Append(s.Value);
+                    }
+
+                    break;
+            }
+        }
+
+        if (fds is not null)
+        {
+            line.Append(" fds=").Append(fds).Append('/').Append(limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited");
+        }
+
+        Console.WriteLine(line.ToString());
+    }
+}
