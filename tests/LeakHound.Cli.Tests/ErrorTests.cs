@@ -1,0 +1,78 @@
+namespace LeakHound.Cli.Tests;
+
+/// <summary>Bad input: one clear line, the right exit code, never a stack trace, nothing created.</summary>
+public sealed class ErrorTests
+{
+    [Fact]
+    public async Task A_pid_that_does_not_exist()
+    {
+        using var dir = new TempDir();
+        var db = dir.File("none.db");
+        var result = await ChildProcess.RunLeakHoundAsync("watch", "--pid", "2147483", "--out", db);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("2147483", result.Stderr);
+        AssertOneCleanLine(result);
+        Assert.False(File.Exists(db), "nothing is recorded for a process that does not exist");
+    }
+
+    [Theory]
+    [InlineData("--interval", "5x", "5x")]
+    [InlineData("--count", "0", "--count")]
+    public async Task A_bad_option_is_a_usage_error(string option, string value, string mentioned)
+    {
+        var result = await ChildProcess.RunLeakHoundAsync("watch", "--pid", Environment.ProcessId.ToString(), option, value, "--out", "/tmp/never.db");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(mentioned, result.Stderr);
+        AssertOneCleanLine(result);
+    }
+
+    [Fact]
+    public async Task Nothing_to_watch_is_a_usage_error()
+    {
+        var result = await ChildProcess.RunLeakHoundAsync("watch");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--pid", result.Stderr);
+        AssertOneCleanLine(result);
+    }
+
+    [Fact]
+    public async Task An_unknown_option_is_a_usage_error()
+    {
+        var result = await ChildProcess.RunLeakHoundAsync("watch", "--frobnicate");
+
+        Assert.Equal(2, result.ExitCode);
+        AssertOneCleanLine(result);
+    }
+
+    [Fact]
+    public async Task An_unwritable_out_names_the_path()
+    {
+        var result = await ChildProcess.RunLeakHoundAsync("watch", "--pid", Environment.ProcessId.ToString(), "--out", "/proc/leakhound-cannot/x.db", "--count", "1");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("/proc/leakhound-cannot/x.db", result.Stderr);
+        AssertOneCleanLine(result);
+    }
+
+    [Fact]
+    public async Task Export_of_a_missing_file()
+    {
+        var result = await ChildProcess.RunLeakHoundAsync("export", "/tmp/leakhound-no-such-store.db", "--csv", "-");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("leakhound-no-such-store.db", result.Stderr);
+        AssertOneCleanLine(result);
+    }
+
+    private static void AssertOneCleanLine(CliResult result)
+    {
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, result.ToString());
+        Assert.StartsWith("leakhound: ", lines[0]);
+        Assert.DoesNotContain("   at ", result.Stderr);
+        Assert.DoesNotContain("Exception", result.Stderr);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+
+namespace LeakHound.Cli.Tests;
+
+public sealed class PsExportDemoTests
+{
+    [Fact]
+    public async Task Ps_lists_a_process_with_its_sockets_and_close_wait()
+    {
+        using var holder = await SocketHolder.StartAsync(pairs: 20, closeWait: 7);
+
+        var result = await ChildProcess.RunLeakHoundAsync("ps", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var row = JsonDocument.Parse(result.Stdout).RootElement.EnumerateArray().Single(p => p.GetProperty("pid").GetInt32() == holder.Pid);
+        Assert.Equal(7, row.GetProperty("close_wait").GetInt32());
+        Assert.Equal(13 * 2 + 7 + 1, row.GetProperty("tcp").GetInt32());
+        Assert.True(row.GetProperty("fds").GetInt32() >= 34);
+    }
+
+    [Fact]
+    public async Task Ps_ranks_by_close_wait()
+    {
+        using var holder = await SocketHolder.StartAsync(pairs: 60, closeWait: 55);
+
+        var result = await ChildProcess.RunLeakHoundAsync("ps", "--sort", "close-wait", "--top", "3");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var firstRow = result.Stdout.Split('\n').First(l => l.TrimStart().StartsWith(holder.Pid.ToString() + " ", StringComparison.Ordinal) || l.Contains($" {holder.Pid} "));
+        Assert.Contains("55", firstRow);
+    }
+
+    [Fact]
+    public async Task Export_writes_a_wide_csv_of_a_recording()
+    {
+        using var holder = await SocketHolder.StartAsync(pairs: 4, closeWait: 3);
+        using var dir = new TempDir();
+        var db = dir.File("e.db");
+        var csv = dir.File("e.csv");
+        var watch = await ChildProcess.RunLeakHoundAsync("watch", "--pid", holder.Pid.ToString(), "--interval", "100ms", "--count", "3", "--out", db);
+        Assert.True(watch.ExitCode == 0, watch.ToString());
+
+        var result = await ChildProcess.RunLeakHoundAsync("export", db, "--csv", csv, "--metric", "process.tcp.connections");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal(4, lines.Length);
+        var header = lines[0].Split(',');
+        var column = Array.FindIndex(header, h => h.Contains("close_wait"));
+        Assert.True(column > 0, lines[0]);
+        Assert.All(lines.Skip(1), l => Assert.Equal("3", l.Split(',')[column]));
+        Assert.DoesNotContain(header, h => h.Contains("process.fds"));
+    }
+
+    [Fact]
+    public async Task Demo_finds_the_close_wait_leak_and_names_the_downstream()
+    {
+        using var dir = new TempDir();
+        var db = dir.File("demo.db");
+
+        var result = await ChildProcess.RunLeakHoundAsync(TimeSpan.FromSeconds(120), "demo", "--duration", "8s", "--interval", "1s", "--out", db);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"close_wait grew from \d+ to \d+", result.Stdout);
+        Assert.Contains("towards 127.0.0.1:", result.Stdout);
+        Assert.Contains(db, result.Stdout.Replace("\n", "", StringComparison.Ordinal));
+        var stored = LeakHound.Recording.RecordingReader.Read(db);
+        var closeWait = stored.Find(LeakHound.Samples.SeriesKey.Of("process.tcp.connections", ("state", "close_wait")))!;
+        Assert.True(closeWait.Points[^1].Value >= 20, $"close_wait only reached {closeWait.Points[^1].Value}");
+    }
+}
