@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every LeakHound test. First installs what the tests need and this machine lacks
+# (tests compare LeakHound's census with ss and lsof), then builds with warnings as errors and runs dotnet test.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+command -v ss >/dev/null 2>&1 || missing+=(iproute2)
+command -v lsof >/dev/null 2>&1 || missing+=(lsof)
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test.sh: the tests need ${missing[*]}; install them (sudo apt-get install ${missing[*]}) and run again" >&2
+    exit 1
+  fi
+  echo "test.sh: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+dotnet build LeakHound.slnx -c Release -warnaserror -nologo -v quiet
+dotnet test --solution LeakHound.slnx -c Release --no-build "$@"
