@@ -112,4 +112,28 @@ public sealed class WatchCommandTests
         Assert.Equal(1, closeWait.Points[0].Value);
         Assert.Equal(2, closeWait.Points[^1].Value);
     }
+
+    [Fact]
+    public async Task Ctrl_c_ends_the_watch_cleanly_with_everything_recorded()
+    {
+        using var holder = await SocketHolder.StartAsync(pairs: 3, closeWait: 1);
+        using var dir = new TempDir();
+        var db = dir.File("int.db");
+        using var watch = ChildProcess.StartDll("leakhound.dll", "watch", "--pid", holder.Pid.ToString(), "--interval", "100ms", "--out", db);
+        var stdout = watch.StandardOutput.ReadToEndAsync();
+        var stderr = watch.StandardError.ReadToEndAsync();
+        await Task.Delay(2000);
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", watch.Id.ToString()]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await watch.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(watch.ExitCode == 0, await stderr);
+        var stored = RecordingReader.Read(db);
+        Assert.Contains(stored.Events, e => e.Kind == EventKind.End && e.Detail.Contains("stopped"));
+        var rounds = (await stdout).Split('\n').Count(l => l.Contains($"pid={holder.Pid}"));
+        Assert.Equal(rounds, stored.Find(SeriesKey.Of("process.fds"))!.Points.Count);
+    }
 }
