@@ -190,7 +190,9 @@ internal static class CsvRecordingReader
         return null;
     }
 
-    private static bool LooksLikeTime(string cell) => TryParseTime(cell, out _) is null;
+    /// <summary>A first cell that is a number or a date means there is no header, even if the time is then invalid.</summary>
+    private static bool LooksLikeTime(string cell) =>
+        double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || TryParseTime(cell, out _) is null;
 
     private static DateTimeOffset ParseTime(CsvRecords records, CsvRecord record, string cell) =>
         TryParseTime(cell, out var time) is { } error ? throw records.Error(record.Line, error) : time;

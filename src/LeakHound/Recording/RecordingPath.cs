@@ -78,8 +78,8 @@ internal static class RecordingPath
         10 => "an I/O error occurred",
         11 => "the file is corrupt",
         13 => "the disk is full",
-        14 => "the file cannot be opened (check permissions and that the file system is writable)",
-        26 => "it is not a SQLite database",
+        14 => "the file cannot be opened or created (check permissions and that the file system is writable)",
+        26 => "it is corrupt or not a SQLite database",
         _ => "SQLite failed (" + FirstSentence(e.Message) + ")",
     };
 
@@ -89,6 +89,7 @@ internal static class RecordingPath
         SqliteException s => Reason(s),
         UnauthorizedAccessException => "permission denied",
         DirectoryNotFoundException => "the directory does not exist",
+        FileNotFoundException => "the file cannot be created there",
         PathTooLongException => "the path is too long",
         IOException io => FirstSentence(io.Message),
         _ => FirstSentence(e.Message),
