@@ -1,3 +1,5 @@
+using LeakHound.Samples;
+
 namespace LeakHound.Recording;
 
 /// <summary>Reads a recording back, whatever its format: a LeakHound SQLite store or a CSV file.</summary>
@@ -33,5 +35,5 @@ public static class RecordingReader
     /// Whether <paramref name="key"/> is one the <paramref name="metric"/> filter of <see cref="Read"/> selects,
     /// for views that filter live rounds the same way.
     /// </summary>
-    public static bool Matches(Samples.SeriesKey key, string? metric) => SeriesFilter.Matches(key, metric);
+    public static bool Matches(SeriesKey key, string? metric) => SeriesFilter.Matches(key, metric);
 }

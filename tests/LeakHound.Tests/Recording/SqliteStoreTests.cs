@@ -94,6 +94,35 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_round_that_fails_part_way_leaves_nothing_behind()
+    {
+        var path = _temp.Path("rec.db");
+        var fresh = SeriesKey.Of("process.threads");
+        await using var store = SqliteStore.OpenForWriting(path);
+        await Rounds.WriteRoundsAsync(store, 0, 1);
+
+        // Another connection makes the second insert of the next round fail, after its first insert succeeded.
+        using (var other = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            other.Open();
+            using var command = other.CreateCommand();
+            command.CommandText = "CREATE TRIGGER refuse BEFORE INSERT ON samples WHEN NEW.value = 666 BEGIN SELECT RAISE(ABORT, 'refused by test'); END;";
+            command.ExecuteNonQuery();
+        }
+
+        var failing = new SampleRound(Rounds.T0.AddSeconds(5), null, [new(fresh, 1), new(Rounds.Fds, 666)]);
+        var e = await Assert.ThrowsAsync<LeakHoundException>(() => store.WriteRoundAsync(failing, Ct).AsTask());
+        Assert.StartsWith($"Cannot write {path}: ", e.Message, StringComparison.Ordinal);
+
+        var afterFailure = RecordingReader.Read(path);
+        Rounds.AssertHoldsRounds(afterFailure, 0, 1);
+
+        // The series first seen in the rolled-back round must not keep a stale cached id.
+        await store.WriteRoundAsync(new SampleRound(Rounds.T0.AddSeconds(10), null, [new(fresh, 2)]), Ct);
+        Assert.Equal([new TimedValue(Rounds.T0.AddSeconds(10), 2)], RecordingReader.Read(path).Find(fresh)!.Points);
+    }
+
+    [Fact]
     public async Task A_series_first_seen_after_reopening_gets_its_own_id()
     {
         var path = _temp.Path("rec.db");
