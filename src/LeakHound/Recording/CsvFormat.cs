@@ -37,6 +37,22 @@ internal static class CsvFormat
         return needsQuotes ? sb.Append('"').Append(cell.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"') : sb.Append(cell);
     }
 
+    /// <summary>
+    /// A cell quoted for an error message: cut short and with control characters replaced, so that a binary
+    /// file or a runaway line still gives one short line.
+    /// </summary>
+    public static string Show(string cell)
+    {
+        const int Max = 40;
+        var shown = new StringBuilder("'");
+        foreach (var c in cell.Length > Max ? cell[..Max] : cell)
+        {
+            shown.Append(char.IsControl(c) ? '?' : c);
+        }
+
+        return shown.Append(cell.Length > Max ? "...'" : "'").ToString();
+    }
+
     public static string EventLine(RecordedEvent recordedEvent)
     {
         var sb = new StringBuilder("# ").Append(EventPrefix).Append(' ')
@@ -83,14 +99,14 @@ internal static class CsvFormat
 
         if (!DateTimeOffset.TryParse(parts[1], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
         {
-            error = $"'{parts[1]}' is not an event time";
+            error = $"{CsvFormat.Show(parts[1])} is not an event time";
             return false;
         }
 
         int? pid = null;
         if (!parts[3].StartsWith("pid=", StringComparison.Ordinal))
         {
-            error = $"expected pid= in the event line, found '{parts[3]}'";
+            error = $"expected pid= in the event line, found {CsvFormat.Show(parts[3])}";
             return false;
         }
 
@@ -99,7 +115,7 @@ internal static class CsvFormat
         {
             if (!int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
             {
-                error = $"'{pidText}' is not a process id";
+                error = $"{CsvFormat.Show(pidText)} is not a process id";
                 return false;
             }
 

@@ -53,7 +53,7 @@ internal static class CsvRecordingReader
         }
         else if (!TimeColumnNames.Contains(head.Cells[0], StringComparer.OrdinalIgnoreCase))
         {
-            throw records.Error(head.Line, $"expected a header whose first column is time, timestamp, unix_ts or ts, or unix_ts,value lines; found '{head.Cells[0]}'");
+            throw records.Error(head.Line, $"expected a header whose first column is time, timestamp, unix_ts or ts, or unix_ts,value lines; found {CsvFormat.Show(head.Cells[0])}");
         }
         else if (head.Cells.Count == 3 && Is(head.Cells[1], "series") && Is(head.Cells[2], "value"))
         {
@@ -102,7 +102,7 @@ internal static class CsvRecordingReader
             {
                 if (!SeriesKey.TryParse(r.Cells[1], out key, out var error))
                 {
-                    throw records.Error(r.Line, $"'{r.Cells[1]}' is not a series key: {error}");
+                    throw records.Error(r.Line, $"{CsvFormat.Show(r.Cells[1])} is not a series key: {error}");
                 }
 
                 keys[r.Cells[1]] = key;
@@ -126,7 +126,7 @@ internal static class CsvRecordingReader
             var key = ColumnKey(head.Cells[c], c);
             if (series.ContainsKey(key))
             {
-                throw records.Error(head.Line, $"column {c + 1} ('{head.Cells[c]}') names series {key} a second time");
+                throw records.Error(head.Line, $"column {c + 1} ({CsvFormat.Show(head.Cells[c])}) names series {key} a second time");
             }
 
             series[key] = columns[c] = [];
@@ -211,7 +211,7 @@ internal static class CsvRecordingReader
             var ms = Math.Round(seconds * 1000);
             if (!double.IsFinite(ms) || ms < DateTimeOffset.MinValue.ToUnixTimeMilliseconds() || ms > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
             {
-                return $"'{cell}' is out of range for a time in Unix seconds";
+                return $"{CsvFormat.Show(cell)} is out of range for a time in Unix seconds";
             }
 
             time = DateTimeOffset.FromUnixTimeMilliseconds((long)ms);
@@ -222,7 +222,7 @@ internal static class CsvRecordingReader
         return cell.Length >= 10 && char.IsAsciiDigit(cell[0]) && cell[4] == '-'
             && DateTimeOffset.TryParse(cell, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time)
             ? null
-            : $"'{cell}' is not a time (expected Unix seconds or ISO 8601)";
+            : $"{CsvFormat.Show(cell)} is not a time (expected Unix seconds or ISO 8601)";
     }
 
     private static double ParseValue(CsvRecords records, CsvRecord record, string cell)
@@ -234,7 +234,7 @@ internal static class CsvRecordingReader
 
         return double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
             ? value
-            : throw records.Error(record.Line, $"'{cell}' is not a number");
+            : throw records.Error(record.Line, $"{CsvFormat.Show(cell)} is not a number");
     }
 
     private static bool Is(string cell, string name) => string.Equals(cell, name, StringComparison.OrdinalIgnoreCase);

@@ -99,6 +99,22 @@ public sealed class CsvReadingTests : IDisposable
         Assert.DoesNotContain('\n', e.Message);
     }
 
+    [Fact]
+    public void A_binary_file_gives_a_short_one_line_error()
+    {
+        var path = _temp.Path("image.png");
+        var bytes = new byte[4096];
+        new Random(3).NextBytes(bytes);
+        bytes[0] = (byte)'x'; // not a digit, so not mistaken for a headerless time
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<LeakHoundException>(() => RecordingReader.Read(path));
+
+        Assert.StartsWith($"{path}:1: ", e.Message, StringComparison.Ordinal);
+        Assert.True(e.Message.Length < path.Length + 200, e.Message);
+        Assert.DoesNotContain(e.Message, char.IsControl);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("\n\n  \n")]
