@@ -36,7 +36,8 @@ internal static class CliApp
 
         try
         {
-            return await parsed.InvokeAsync().ConfigureAwait(false);
+            // Our own handler below prints one line; System.CommandLine's would print a stack trace.
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
         catch (LeakHoundException e)
         {
