@@ -18,6 +18,8 @@ internal static unsafe partial class LibC
     public const int MsgTrunc = 0x20;
     public const short PollIn = 0x001;
     public const int ScClkTck = 2;
+    public const int ORdonly = 0;
+    public const int OCloexec = 0x80000;
 
     public const int Eperm = 1;
     public const int Enoent = 2;
@@ -43,8 +45,11 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
-    [LibraryImport(Lib, EntryPoint = "readlink", SetLastError = true)]
-    public static partial nint ReadLink(byte* path, byte* buffer, nuint size);
+    [LibraryImport(Lib, EntryPoint = "readlinkat", SetLastError = true)]
+    public static partial nint ReadLinkAt(int directoryFd, byte* path, byte* buffer, nuint size);
+
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true)]
+    public static partial int Open(byte* path, int flags);
 
     [LibraryImport(Lib, EntryPoint = "sysconf", SetLastError = true)]
     public static partial nint SysConf(int name);

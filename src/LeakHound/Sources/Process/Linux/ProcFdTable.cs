@@ -29,8 +29,8 @@ internal static unsafe class ProcFdTable
     public static int Read(int pid, HashSet<ulong> socketInodes)
     {
         var directory = $"/proc/{pid}/fd";
-        Span<byte> path = stackalloc byte[64];
-        var prefix = Encoding.ASCII.GetBytes(directory + "/", path);
+        var directoryFd = OpenDirectory(pid, directory);
+        Span<byte> name = stackalloc byte[16];
         Span<byte> target = stackalloc byte[64];
         var count = 0;
         try
@@ -42,13 +42,13 @@ internal static unsafe class ProcFdTable
                 Options);
             foreach (var fd in entries)
             {
-                if (fd < 0 || !fd.TryFormat(path[prefix..^1], out var digits, provider: CultureInfo.InvariantCulture))
+                if (fd < 0 || !fd.TryFormat(name[..^1], out var digits, provider: CultureInfo.InvariantCulture))
                 {
                     continue;
                 }
 
-                path[prefix + digits] = 0;
-                if (ReadLink(path, target, out var length))
+                name[digits] = 0;
+                if (ReadLink(directoryFd, name, target, out var length))
                 {
                     count++;
                     if (TryParseSocketInode(target[..length], out var inode))
@@ -66,8 +66,36 @@ internal static unsafe class ProcFdTable
         {
             throw new ProcessGoneException(pid, e);
         }
+        finally
+        {
+            LibC.Close(directoryFd);
+        }
 
         return count;
+    }
+
+    // Links are read relative to an open directory: resolving /proc/PID/fd/N from the root for each of
+    // tens of thousands of fds costs a path walk apiece.
+    private static int OpenDirectory(int pid, string directory)
+    {
+        Span<byte> path = stackalloc byte[64];
+        var length = Encoding.ASCII.GetBytes(directory, path);
+        path[length] = 0;
+        int fd;
+        fixed (byte* p = path)
+        {
+            fd = LibC.Open(p, LibC.ORdonly | LibC.OCloexec);
+        }
+
+        if (fd >= 0)
+        {
+            return fd;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        throw errno == LibC.Eacces || errno == LibC.Eperm
+            ? ProcFiles.NotPermitted(pid, directory)
+            : new ProcessGoneException(pid);
     }
 
     /// <summary>"socket:[12345]" → 12345.</summary>
@@ -82,12 +110,12 @@ internal static unsafe class ProcFdTable
     }
 
     // False when the fd vanished between listing and reading (ENOENT): it is no longer open.
-    private static bool ReadLink(ReadOnlySpan<byte> path, Span<byte> target, out int length)
+    private static bool ReadLink(int directoryFd, ReadOnlySpan<byte> name, Span<byte> target, out int length)
     {
-        fixed (byte* p = path)
+        fixed (byte* p = name)
         fixed (byte* t = target)
         {
-            var n = LibC.ReadLink(p, t, (nuint)target.Length);
+            var n = LibC.ReadLinkAt(directoryFd, p, t, (nuint)target.Length);
             if (n < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
