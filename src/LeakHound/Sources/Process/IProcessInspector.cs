@@ -31,6 +31,9 @@ public sealed class ProcessGoneException : LeakHoundException
 {
     public ProcessGoneException(int pid) : base($"No process with PID {pid} exists (it may have exited).") => Pid = pid;
 
+    public ProcessGoneException(int pid, Exception innerException)
+        : base($"No process with PID {pid} exists (it may have exited).", innerException) => Pid = pid;
+
     public ProcessGoneException() : base("The process does not exist.") { }
 
     public ProcessGoneException(string message) : base(message) { }
