@@ -14,6 +14,7 @@ internal static class SocketHolder
     public static async Task<int> RunAsync(HolderOptions options)
     {
         using var shutdown = new ShutdownSignal();
+        _ = (Console.Out, Console.Error); // Open the console streams before the sockets can use up every fd.
         var held = new List<Socket>(options.Pairs * 2);
         try
         {
@@ -24,8 +25,10 @@ internal static class SocketHolder
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.TooManyOpenSockets)
         {
+            var opened = held.Count;
+            held.ForEach(s => s.Dispose());
             await Console.Error.WriteLineAsync(
-                $"LeakyService: hit the open-file limit after {held.Count} sockets; raise it first (ulimit -n {(options.Pairs * 2) + 100}).");
+                $"LeakyService: hit the open-file limit after {opened} sockets; raise it first (ulimit -n {(options.Pairs * 2) + 100}).");
             return 1;
         }
         catch (SocketException e)
