@@ -9,7 +9,7 @@ namespace CensusBench;
 /// </summary>
 internal sealed class LsofProbe(bool numeric) : IProbe
 {
-    public string Name => numeric ? "`lsof -n -P -i -a -p PID`" : "`lsof -i -a -p PID | wc -l` (seed)";
+    public string Name => numeric ? "`lsof -n -P -i -a -p PID`" : "`lsof -i -a -p PID \\| wc -l` (seed)";
 
     public int CountTcp(int pid)
     {
