@@ -6,8 +6,8 @@ namespace LeakyService;
 /// <summary>
 /// Holds a known number of TCP sockets in one process, for benchmarks and tests of the census: --pairs loopback
 /// connections (both ends in this process), of which --close-wait have their server end closed so the client
-/// end sits in CLOSE_WAIT. The listeners are closed once all pairs are made, so the process holds exactly
-/// 2 × pairs − close-wait TCP sockets. It does not raise its fd limit; the caller does (ulimit -n).
+/// end sits in CLOSE_WAIT. The listener stays open (one LISTEN socket per address family used), so the process
+/// holds exactly 2 × pairs − close-wait + listeners TCP sockets. It does not raise its fd limit; the caller does (ulimit -n).
 /// </summary>
 internal static class SocketHolder
 {
@@ -58,7 +58,8 @@ internal static class SocketHolder
             return;
         }
 
-        using var listener = new Socket(loopback.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var listener = new Socket(loopback.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        held.Add(listener);
         listener.Bind(new IPEndPoint(loopback, 0));
         listener.Listen(512);
         var endpoint = listener.LocalEndPoint!;
