@@ -1,0 +1,13 @@
+namespace LeakyService;
+
+/// <summary>The one-line usage shown with every usage error.</summary>
+internal static class Usage
+{
+    public const string Text =
+        "Usage: LeakyService downstream [--port 0] [--close-after 2s] | " +
+        "client --target http://127.0.0.1:PORT [--rate 20] [--leak-every 1] [--fixed] [--duration 0] | " +
+        "holder --pairs 9000 --close-wait 2000 [--v6 0] [--tag TEXT]";
+}
+
+/// <summary>Malformed command line: printed as one line, exit code 2.</summary>
+internal sealed class UsageError(string message) : Exception(message);
