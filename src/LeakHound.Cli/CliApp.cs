@@ -23,6 +23,12 @@ internal static class CliApp
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (Console.IsOutputRedirected)
+        {
+            // Into a pipe or a file, a sentence should stay on one line for grep, not wrap at 80 columns.
+            AnsiConsole.Profile.Width = 240;
+        }
+
         var parsed = Build().Parse(args);
         if (parsed.Errors.Count > 0)
         {

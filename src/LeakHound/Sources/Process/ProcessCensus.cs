@@ -45,6 +45,48 @@ public sealed record ProcessCensus
 
     public int TcpIn(TcpState state) => TcpByState.TryGetValue(state, out var n) ? n : 0;
 
+    /// <summary>How many peers get a series of their own; the rest are summed per state as <see cref="OtherPeers"/>.</summary>
+    public const int TopPeers = 50;
+
+    /// <summary>The peer label of the connections to every peer beyond the top ones.</summary>
+    public const string OtherPeers = "other";
+
+    /// <summary>
+    /// Per-peer samples for the <see cref="TopPeers"/> peers holding the most connections, plus one <c>other</c>
+    /// series per state. A server with ten thousand clients would otherwise write ten thousand series a round,
+    /// and the downstream that a leak points to is by then among the top ones anyway.
+    /// </summary>
+    private IEnumerable<Sample> PeerSamples()
+    {
+        var top = TcpByPeer
+            .GroupBy(kv => kv.Key.Peer, StringComparer.Ordinal)
+            .Select(g => (Peer: g.Key, Total: g.Sum(kv => kv.Value)))
+            .OrderByDescending(p => p.Total).ThenBy(p => p.Peer, StringComparer.Ordinal)
+            .Take(TopPeers)
+            .Select(p => p.Peer)
+            .ToHashSet(StringComparer.Ordinal);
+        var other = new SortedDictionary<TcpState, int>();
+        foreach (var ((peer, state), count) in TcpByPeer.OrderBy(kv => kv.Key.Peer, StringComparer.Ordinal).ThenBy(kv => kv.Key.State))
+        {
+            if (top.Contains(peer))
+            {
+                yield return new Sample(PeerKey(peer, state), count);
+            }
+            else
+            {
+                other[state] = other.GetValueOrDefault(state) + count;
+            }
+        }
+
+        foreach (var (state, count) in other)
+        {
+            yield return new Sample(PeerKey(OtherPeers, state), count);
+        }
+    }
+
+    private static SeriesKey PeerKey(string peer, TcpState state) =>
+        SeriesKey.Of(MetricNames.TcpPeerConnections, (MetricNames.PeerLabel, peer), (MetricNames.StateLabel, state.Label()));
+
     /// <summary>The census as samples, in the shared metric names.</summary>
     public IEnumerable<Sample> ToSamples()
     {
@@ -54,11 +96,9 @@ public sealed record ProcessCensus
             yield return new Sample(StateKeys[state], TcpIn(state));
         }
 
-        foreach (var ((peer, state), count) in TcpByPeer.OrderBy(kv => kv.Key.Peer, StringComparer.Ordinal).ThenBy(kv => kv.Key.State))
+        foreach (var sample in PeerSamples())
         {
-            yield return new Sample(
-                SeriesKey.Of(MetricNames.TcpPeerConnections, (MetricNames.PeerLabel, peer), (MetricNames.StateLabel, state.Label())),
-                count);
+            yield return sample;
         }
 
         yield return new Sample(SeriesKey.Of(MetricNames.UdpSockets), UdpSockets);

@@ -20,6 +20,7 @@ internal static unsafe partial class LibC
     public const int ScClkTck = 2;
     public const int ORdonly = 0;
     public const int OCloexec = 0x80000;
+    public const int ODirectory = 0x10000;
 
     public const int Eperm = 1;
     public const int Enoent = 2;
@@ -47,6 +48,10 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "readlinkat", SetLastError = true)]
     public static partial nint ReadLinkAt(int directoryFd, byte* path, byte* buffer, nuint size);
+
+    /// <summary>Raw directory entries (struct linux_dirent64); glibc 2.30 and later.</summary>
+    [LibraryImport(Lib, EntryPoint = "getdents64", SetLastError = true)]
+    public static partial nint GetDents64(int directoryFd, byte* buffer, nuint count);
 
     [LibraryImport(Lib, EntryPoint = "open", SetLastError = true)]
     public static partial int Open(byte* path, int flags);

@@ -34,23 +34,49 @@ internal sealed class LinuxProcessInspector : IProcessInspector
 
         var status = ProcStatus.Read(pid);
         var inodes = new HashSet<ulong>();
-        var fds = ProcFdTable.Read(pid, inodes);
+
+        // Reading a big fd table and dumping the kernel's sockets are the two costs of a census and do not
+        // depend on each other: run them side by side and join on inode afterwards.
+        var fdRead = Task.Run(() => ProcFdTable.Read(pid, inodes));
+        var table = new SocketTable();
+        CensusMethod method;
+        int fds;
+        try
+        {
+            method = FillSockets(pid, table, tcpOnly: false);
+        }
+        finally
+        {
+            // Joined even when the dump failed, so the fd read's own error (process gone, no permission) wins.
+            fds = fdRead.GetAwaiter().GetResult();
+        }
+
         var fdLimit = ProcLimits.ReadOpenFiles(pid);
-        var table = new SocketTable(inodes);
-        var method = FillSockets(pid, table, tcpOnly: false);
 
         // Everything above may have raced with the exit; a census of a dead process would report zeros.
         _ = ProcStatus.Read(pid);
 
         var byState = new Dictionary<TcpState, int>();
         var byEndpoint = new Dictionary<(InetEndpoint Peer, TcpState State), int>();
-        foreach (var socket in table.Tcp.Values)
+        int udp = 0, unix = 0;
+        foreach (var inode in inodes)
         {
-            byState[socket.State] = byState.GetValueOrDefault(socket.State) + 1;
-            if (socket.State != TcpState.Listen)
+            if (table.Tcp.TryGetValue(inode, out var socket))
             {
-                var key = (socket.Remote, socket.State);
-                byEndpoint[key] = byEndpoint.GetValueOrDefault(key) + 1;
+                byState[socket.State] = byState.GetValueOrDefault(socket.State) + 1;
+                if (socket.State != TcpState.Listen)
+                {
+                    var key = (socket.Remote, socket.State);
+                    byEndpoint[key] = byEndpoint.GetValueOrDefault(key) + 1;
+                }
+            }
+            else if (table.Udp.Contains(inode))
+            {
+                udp++;
+            }
+            else if (table.Unix.Contains(inode))
+            {
+                unix++;
             }
         }
 
@@ -73,8 +99,8 @@ internal sealed class LinuxProcessInspector : IProcessInspector
             Pid = pid,
             TcpByState = byState,
             TcpByPeer = byPeer,
-            UdpSockets = table.Udp.Count,
-            UnixSockets = table.Unix.Count,
+            UdpSockets = udp,
+            UnixSockets = unix,
             Fds = fds,
             FdLimit = fdLimit,
             RssBytes = status.RssBytes,
