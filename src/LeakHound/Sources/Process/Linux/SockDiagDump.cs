@@ -20,6 +20,10 @@ internal sealed unsafe class SockDiagDump : IDisposable
     // A dump answers in microseconds; a silent kernel must not hang a census forever.
     private const int ReceiveTimeoutMs = 5_000;
 
+    // Every state but TIME_WAIT (6) and NEW_SYN_RECV (12): those sockets have no inode, so no process owns one,
+    // and a busy host can have tens of thousands of them to send and skip.
+    private const uint OwnableStates = uint.MaxValue & ~(1u << 6) & ~(1u << 12);
+
     private readonly int _fd;
     private uint _seq;
 
@@ -70,7 +74,7 @@ internal sealed unsafe class SockDiagDump : IDisposable
         var body = request[SockDiagParser.NlMsgHdrSize..];
         body[0] = family;
         body[1] = protocol;
-        MemoryMarshal.Write(body[4..], uint.MaxValue);
+        MemoryMarshal.Write(body[4..], OwnableStates);
         Exchange(request, kind, table);
     }
 
