@@ -35,13 +35,14 @@ internal sealed class LiveView(WatchHeading heading) : WatchView
     private IRenderable Render(WatchHistory history)
     {
         var title = $"[bold]LeakHound[/] watching {Terminal.Safe(heading.Subject)}" +
-                    (history.Pid is { } pid ? $" [grey](PID {pid})[/]" : "") +
+                    (history.Pid is { } pid && !heading.Subject.Contains($"PID {pid}", StringComparison.Ordinal) ? $" [grey](PID {pid})[/]" : "") +
                     $" · every {Duration.Format(heading.Interval)} · {history.Rounds} rounds" +
                     (history.Started is { } s && history.Latest is { } l ? $" · {Duration.Format(l - s)}" : "") +
                     (heading.Store is null ? "" : $" · recording to [blue]{Terminal.Safe(heading.Store)}[/]");
         var parts = new List<IRenderable> { new Markup(title) };
 
-        var states = history.OfMetric(MetricNames.TcpConnections).OrderByDescending(t => t.Last).ToList();
+        // States never seen in this watch would be a wall of zeros: show those that hold or held sockets.
+        var states = history.OfMetric(MetricNames.TcpConnections).Where(t => t.Recent.Any(v => v > 0) || t.Change != 0).OrderByDescending(t => t.Last).ToList();
         if (states.Count > 0)
         {
             parts.Add(StatesTable(states));

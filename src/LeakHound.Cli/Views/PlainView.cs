@@ -30,7 +30,8 @@ internal sealed class PlainView(WatchHeading heading) : WatchView
         if (tcp.Count > 0 || round.Pid is not null)
         {
             line.Append(" tcp=").Append(tcp.Sum(s => s.Value));
-            foreach (var s in tcp)
+            // Zero states are left out to keep the line readable, except CLOSE_WAIT, the one people grep for.
+            foreach (var s in tcp.Where(s => s.Value != 0 || s.Key.Label(MetricNames.StateLabel) == "close_wait"))
             {
                 line.Append(' ').Append(s.Key.Label(MetricNames.StateLabel)).Append('=').Append(s.Value);
             }
