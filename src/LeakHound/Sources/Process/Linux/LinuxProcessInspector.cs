@@ -10,6 +10,7 @@ namespace LeakHound.Sources.Process.Linux;
 /// </summary>
 internal sealed class LinuxProcessInspector : IProcessInspector
 {
+    private const int OverlapFdTableSize = 4096;
     private readonly bool _forceProcNet;
 
     // Once the kernel refused netlink it will keep refusing; asking again each round only costs time.
@@ -36,8 +37,11 @@ internal sealed class LinuxProcessInspector : IProcessInspector
         var inodes = new HashSet<ulong>(Math.Min(status.FdTableSize, 1 << 20));
 
         // Reading a big fd table and dumping the kernel's sockets are the two costs of a census and do not
-        // depend on each other: run them side by side and join on inode afterwards.
-        var fdRead = Task.Run(() => ProcFdTable.Read(pid, inodes, status.FdTableSize));
+        // depend on each other: run them side by side and join on inode afterwards. A small table is read
+        // inline: handing it to the thread pool would cost more than it saves, every round.
+        var fdRead = status.FdTableSize >= OverlapFdTableSize
+            ? Task.Run(() => ProcFdTable.Read(pid, inodes, status.FdTableSize))
+            : Task.FromResult(ProcFdTable.Read(pid, inodes, status.FdTableSize));
         var table = new SocketTable();
         CensusMethod method;
         int fds;
