@@ -1,9 +1,10 @@
+using LeakyService;
 namespace CensusBench;
 
 /// <summary>Options of "census".</summary>
 internal sealed record CensusOptions(int Runs, int Warmup, int Pairs, int CloseWait, int V6, int? Pid, string? Leaky)
 {
-    public static CensusOptions Parse(BenchArgs args)
+    public static CensusOptions Parse(ArgReader args)
     {
         var pidText = args.String("--pid");
         var options = new CensusOptions(

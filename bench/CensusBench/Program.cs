@@ -1,10 +1,11 @@
 using CensusBench;
 using LeakHound;
+using LeakyService;
 
 // Benchmarks of the process census: see bench/README.md.
 try
 {
-    var reader = new BenchArgs(args);
+    var reader = new ArgReader(args);
     return reader.Mode switch
     {
         "census" => await CensusBenchmark.RunAsync(CensusOptions.Parse(reader)),
@@ -12,13 +13,20 @@ try
         _ => throw new UsageException(reader.Mode is null ? "no mode given." : $"unknown mode '{reader.Mode}'."),
     };
 }
-catch (UsageException e)
+catch (Exception e) when (e is UsageException or UsageError)
 {
-    await Console.Error.WriteLineAsync($"CensusBench: {e.Message} {BenchArgs.Usage}");
+    await Console.Error.WriteLineAsync($"CensusBench: {e.Message} {BenchUsage.Text}");
     return 2;
 }
 catch (LeakHoundException e)
 {
     await Console.Error.WriteLineAsync($"CensusBench: {e.Message}");
     return e.ExitCode;
+}
+
+internal static class BenchUsage
+{
+    public const string Text =
+        "Usage: CensusBench census [--runs 30] [--warmup 3] [--pairs 9000] [--close-wait 2000] [--v6 0] [--pid PID] [--leaky PATH] | " +
+        "watch-cost --leakhound PATH/leakhound.dll [--minutes 10] [--interval 1s] [--sockets 1000] [--sample-every 10s] [--leaky PATH]";
 }

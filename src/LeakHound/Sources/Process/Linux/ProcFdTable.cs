@@ -121,20 +121,7 @@ internal static unsafe class ProcFdTable
         var found = 0;
         for (var fd = 0; fd < fdTableSize && found < open; fd++)
         {
-            if (!fd.TryFormat(name[..^1], out var digits, provider: CultureInfo.InvariantCulture))
-            {
-                continue;
-            }
-
-            name[digits] = 0;
-            if (ReadLink(pid, directoryFd, name, target, out var length))
-            {
-                found++;
-                if (TryParseSocketInode(target[..length], out var inode))
-                {
-                    socketInodes.Add(inode);
-                }
-            }
+            found += ReadOne(pid, directoryFd, fd, name, target, socketInodes);
         }
 
         return found;
@@ -146,30 +133,39 @@ internal static unsafe class ProcFdTable
         return int.TryParse(end < 0 ? name : name[..end], NumberStyles.None, CultureInfo.InvariantCulture, out fd);
     }
 
-    private static int ReadLinks(int pid, int directoryFd, ReadOnlySpan<int> fds, ICollection<ulong> socketInodes)
+    private static int ReadLinks(int pid, int directoryFd, ReadOnlySpan<int> fds, HashSet<ulong> socketInodes)
     {
         Span<byte> name = stackalloc byte[16];
         Span<byte> target = stackalloc byte[64];
         var open = 0;
         foreach (var fd in fds)
         {
-            if (!fd.TryFormat(name[..^1], out var digits, provider: CultureInfo.InvariantCulture))
-            {
-                continue;
-            }
-
-            name[digits] = 0;
-            if (ReadLink(pid, directoryFd, name, target, out var length))
-            {
-                open++;
-                if (TryParseSocketInode(target[..length], out var inode))
-                {
-                    socketInodes.Add(inode);
-                }
-            }
+            open += ReadOne(pid, directoryFd, fd, name, target, socketInodes);
         }
 
         return open;
+    }
+
+    /// <summary>1 when the fd is open (its socket inode, if any, added), 0 when it is not.</summary>
+    private static int ReadOne(int pid, int directoryFd, int fd, Span<byte> name, Span<byte> target, HashSet<ulong> socketInodes)
+    {
+        if (!fd.TryFormat(name[..^1], out var digits, provider: CultureInfo.InvariantCulture))
+        {
+            return 0;
+        }
+
+        name[digits] = 0;
+        if (!ReadLink(pid, directoryFd, name, target, out var length))
+        {
+            return 0;
+        }
+
+        if (TryParseSocketInode(target[..length], out var inode))
+        {
+            socketInodes.Add(inode);
+        }
+
+        return 1;
     }
 
     // Links are read relative to an open directory: resolving /proc/PID/fd/N from the root for each of
