@@ -29,9 +29,33 @@ internal static class ChildProcess
 
     public static async Task<CliResult> RunLeakHoundAsync(params string[] args) => await RunLeakHoundAsync(TimeSpan.FromSeconds(90), args);
 
-    public static async Task<CliResult> RunLeakHoundAsync(TimeSpan timeout, params string[] args)
+    public static async Task<CliResult> RunLeakHoundAsync(TimeSpan timeout, params string[] args) =>
+        await WaitAsync(StartDll("leakhound.dll", args), timeout, args);
+
+    /// <summary>Runs any program (for example the tool under setpriv), with a home it may write to.</summary>
+    public static async Task<CliResult> RunAsync(string program, string[] args)
     {
-        using var process = StartDll("leakhound.dll", args);
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment["HOME"] = Path.GetTempPath();
+        start.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
+        return await WaitAsync(Process.Start(start)!, TimeSpan.FromSeconds(90), args);
+    }
+
+    private static async Task<CliResult> WaitAsync(Process started, TimeSpan timeout, string[] args)
+    {
+        using var process = started;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

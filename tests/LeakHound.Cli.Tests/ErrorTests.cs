@@ -76,3 +76,43 @@ public sealed class ErrorTests
         Assert.DoesNotContain("Exception", result.Stderr);
     }
 }
+
+/// <summary>Runs the tool as an unprivileged user, as someone without root would.</summary>
+public sealed class PermissionTests
+{
+    [Fact]
+    public async Task Another_users_process_names_the_permission_needed()
+    {
+        // As root, drop to nobody and look at a root-owned child; as anyone else, PID 1 is already another user's.
+        using var target = System.Diagnostics.Process.Start("sleep", "30");
+        var pid = Environment.UserName == "root" ? target.Id : 1;
+        try
+        {
+            var result = await RunUnprivilegedAsync("watch", "--pid", pid.ToString(), "--count", "1", "--out", "/tmp/leakhound-perm-test.db");
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains($"PID {pid}", result.Stderr);
+            Assert.Contains("root", result.Stderr);
+            Assert.Contains("CAP_SYS_PTRACE", result.Stderr);
+            Assert.DoesNotContain("   at ", result.Stderr);
+        }
+        finally
+        {
+            target.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task Ps_says_how_many_processes_it_could_not_inspect()
+    {
+        var result = await RunUnprivilegedAsync("ps", "--top", "3");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"\d+ processes of other users could not be inspected", result.Stdout);
+    }
+
+    private static Task<CliResult> RunUnprivilegedAsync(params string[] args) =>
+        Environment.UserName == "root"
+            ? ChildProcess.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", ChildProcess.Dll("leakhound.dll"), .. args])
+            : ChildProcess.RunLeakHoundAsync(args);
+}

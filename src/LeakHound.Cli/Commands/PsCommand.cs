@@ -19,14 +19,14 @@ internal static class PsCommand
         var command = new Command("ps", "Rank the machine's processes by TCP sockets, CLOSE_WAIT and fd use: where to look first.") { sort, top, json };
         command.SetAction(parse =>
         {
-            var rows = Rank(ProcessInspectors.ForCurrentOs().Overview(), parse.GetValue(sort)!);
+            var rows = Rank(ProcessInspectors.ForCurrentOs().Overview(out var notPermitted), parse.GetValue(sort)!);
             if (parse.GetValue(json))
             {
                 WriteJson(rows);
             }
             else
             {
-                WriteTable(rows.Take(Math.Max(1, parse.GetValue(top))).ToList(), rows.Count);
+                WriteTable(rows.Take(Math.Max(1, parse.GetValue(top))).ToList(), rows.Count, notPermitted);
             }
 
             return CliApp.Ok;
@@ -44,7 +44,7 @@ internal static class PsCommand
 
     private static double? FdUse(ProcessOverview p) => p.FdLimit is { } limit && limit > 0 ? (double)p.Fds / limit : null;
 
-    private static void WriteTable(List<ProcessOverview> rows, int total)
+    private static void WriteTable(List<ProcessOverview> rows, int total, int notPermitted)
     {
         var table = new Table().Border(TableBorder.Simple);
         foreach (var c in new[] { "PID", "TCP", "CLOSE_WAIT", "FDS", "LIMIT", "FD USE", "PROCESS" })
@@ -67,6 +67,10 @@ internal static class PsCommand
 
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"[grey]{rows.Count} of {total} processes shown; watch one with: leakhound watch --pid PID[/]");
+        if (notPermitted > 0)
+        {
+            AnsiConsole.MarkupLine($"[yellow]{notPermitted} processes of other users could not be inspected; run as root (or with CAP_SYS_PTRACE) to see them.[/]");
+        }
     }
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";

@@ -204,7 +204,7 @@ public sealed class LiveCensusTests
         IReadOnlyList<ProcessOverview> overview;
         try
         {
-            overview = new LinuxProcessInspector().Overview();
+            overview = new LinuxProcessInspector().Overview(out _);
         }
         finally
         {

@@ -20,7 +20,10 @@ public interface IProcessInspector
     ProcessIdentity? Identify(int pid);
 
     /// <summary>Every process the caller may inspect, with socket and fd counts (for <c>leakhound ps</c>).</summary>
-    IReadOnlyList<ProcessOverview> Overview();
+    IReadOnlyList<ProcessOverview> Overview() => Overview(out _);
+
+    /// <summary>As <see cref="Overview()"/>; <paramref name="notPermitted"/> counts the processes the caller may not inspect.</summary>
+    IReadOnlyList<ProcessOverview> Overview(out int notPermitted);
 
     /// <summary>Set after a census had to fall back from netlink to /proc; the reason, said once.</summary>
     string? FallbackReason { get; }
@@ -41,4 +44,17 @@ public sealed class ProcessGoneException : LeakHoundException
     public ProcessGoneException(string message, Exception innerException) : base(message, innerException) { }
 
     public int Pid { get; }
+}
+
+/// <summary>The caller may not inspect the process (another user's, without root or the capabilities).</summary>
+public sealed class PermissionDeniedException : LeakHoundException
+{
+    public PermissionDeniedException(string message, Exception? innerException)
+        : base(message, 1, innerException)
+    {
+    }
+
+    public PermissionDeniedException() : base("Permission denied.") { }
+
+    public PermissionDeniedException(string message) : base(message) { }
 }

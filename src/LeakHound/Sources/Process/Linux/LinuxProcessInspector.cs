@@ -139,8 +139,9 @@ internal sealed class LinuxProcessInspector : IProcessInspector
             ? new ProcessIdentity(pid, name, commandLine, ProcStat.ReadStartTime(pid))
             : null;
 
-    public IReadOnlyList<ProcessOverview> Overview()
+    public IReadOnlyList<ProcessOverview> Overview(out int notPermitted)
     {
+        notPermitted = 0;
         // One TCP dump per network namespace, shared by all its processes: not one per process.
         var tables = new Dictionary<string, SocketTable>(StringComparer.Ordinal);
         SocketTable? own = null;
@@ -174,9 +175,14 @@ internal sealed class LinuxProcessInspector : IProcessInspector
 
                 overview.Add(new ProcessOverview(pid, name, commandLine, tcp, closeWait, fds, ProcLimits.ReadOpenFiles(pid)));
             }
-            catch (LeakHoundException)
+            catch (PermissionDeniedException)
             {
-                // Gone since listed, or another user's: ps shows what it may see.
+                // Another user's: ps shows what it may see and says how much it could not.
+                notPermitted++;
+            }
+            catch (ProcessGoneException)
+            {
+                // Exited since it was listed.
             }
         }
 

@@ -37,7 +37,7 @@ internal static class ProcFiles
         }
     }
 
-    public static LeakHoundException NotPermitted(int pid, string path, Exception? inner = null) =>
+    public static PermissionDeniedException NotPermitted(int pid, string path, Exception? inner = null) =>
         new($"Not allowed to read {path}: inspecting another user's process (PID {pid}) needs running as that user or as root "
-            + "(or with CAP_SYS_PTRACE / CAP_DAC_READ_SEARCH).", 1, inner);
+            + "(or with CAP_SYS_PTRACE / CAP_DAC_READ_SEARCH).", inner);
 }
