@@ -136,4 +136,30 @@ public sealed class WatchCommandTests
         var rounds = (await stdout).Split('\n').Count(l => l.Contains($"pid={holder.Pid}"));
         Assert.Equal(rounds, stored.Find(SeriesKey.Of("process.fds"))!.Points.Count);
     }
+
+    [Fact]
+    public async Task Kill_9_of_the_watcher_loses_at_most_the_round_in_flight()
+    {
+        using var holder = await SocketHolder.StartAsync(pairs: 3, closeWait: 1);
+        using var dir = new TempDir();
+        var db = dir.File("kill9.db");
+        using var watch = ChildProcess.StartDll("leakhound.dll", "watch", "--pid", holder.Pid.ToString(), "--interval", "100ms", "--out", db);
+        var lines = new List<string>();
+        while (lines.Count < 15 && await watch.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.Contains($"pid={holder.Pid}"))
+            {
+                lines.Add(line);
+            }
+        }
+
+        watch.Kill();
+        await watch.WaitForExitAsync();
+
+        // Every round printed was written before it was shown, so the store holds at least those.
+        var stored = RecordingReader.Read(db);
+        var fds = stored.Find(SeriesKey.Of("process.fds"))!;
+        Assert.InRange(fds.Points.Count, lines.Count, lines.Count + 2);
+        Assert.Equal(1, stored.Find(SeriesKey.Of("process.tcp.connections", ("state", "close_wait")))!.Points[^1].Value);
+    }
 }
