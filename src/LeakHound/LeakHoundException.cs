@@ -20,7 +20,7 @@ public class LeakHoundException : Exception
 }
 
 /// <summary>The user asked for something malformed (exit code 2).</summary>
-public sealed class UsageException : LeakHoundException
+public class UsageException : LeakHoundException
 {
     public UsageException(string message) : base(message, 2) { }
 

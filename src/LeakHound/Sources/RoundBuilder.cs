@@ -8,6 +8,7 @@ public sealed class RoundBuilder
 {
     private readonly List<Sample> _samples = [];
     private readonly List<RecordedEvent> _events = [];
+    private readonly List<string> _down = [];
 
     public RoundBuilder(DateTimeOffset time) => Time = time;
 
@@ -22,6 +23,12 @@ public sealed class RoundBuilder
     public IReadOnlyList<Sample> Samples => _samples;
 
     public IReadOnlyList<RecordedEvent> Events => _events;
+
+    /// <summary>Sources that failed to answer this round (for <c>source down</c> alerts).</summary>
+    public IReadOnlyList<string> DownSources => _down;
+
+    /// <summary>Says that a source could not observe this round (a process gone, a database unreachable).</summary>
+    public void MarkDown(string source) => _down.Add(source);
 
     public void Add(Sample sample) => _samples.Add(sample);
 

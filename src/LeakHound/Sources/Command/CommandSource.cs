@@ -32,7 +32,12 @@ public sealed class CommandSource : ISampleSource
                 _failing = false;
             }
         }
-        else if (!_failing)
+        else
+        {
+            round.MarkDown(Name);
+        }
+
+        if (value is null && !_failing)
         {
             // Said once per failing streak, so a broken command does not flood the store.
             round.Report(EventKind.Note, $"command {_spec.Name}: {problem}");

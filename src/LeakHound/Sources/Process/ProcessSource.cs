@@ -50,6 +50,7 @@ public sealed class ProcessSource : ISampleSource
 
         if (_current is not { } process)
         {
+            round.MarkDown(Name);
             return ValueTask.CompletedTask;
         }
 
@@ -76,6 +77,7 @@ public sealed class ProcessSource : ISampleSource
                 round.Report(EventKind.Gap, $"process {process.Pid} ({process.Name}) exited; waiting for {_target} to come back");
                 _waitingReported = true;
                 round.Pid = null;
+                round.MarkDown(Name);
             }
         }
 
