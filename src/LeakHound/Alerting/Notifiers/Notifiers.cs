@@ -1,0 +1,28 @@
+namespace LeakHound.Alerting.Notifiers;
+
+/// <summary>Builds a notifier from its <c>--notify</c> text: <c>smtp://…</c>, <c>http(s)://…</c> or <c>exec:/path</c>.</summary>
+public static class Notifiers
+{
+    public static INotifier Parse(string text, ChartRenderer? chart = null)
+    {
+        if (text.StartsWith("exec:", StringComparison.OrdinalIgnoreCase))
+        {
+            return ExecNotifier.Parse(text["exec:".Length..]);
+        }
+
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
+        {
+            throw new UsageException($"--notify '{Secrets.MaskUrl(text)}' is not a URL: use smtp://host:port?from=…&to=…, https://… or exec:/path/to/program.");
+        }
+
+        return uri.Scheme.ToLowerInvariant() switch
+        {
+            "smtp" => SmtpNotifier.Parse(uri, chart),
+            "http" or "https" => WebhookNotifier.Parse(uri),
+            _ => throw new UsageException($"--notify '{Secrets.MaskUrl(text)}': unknown kind '{uri.Scheme}'; use smtp://, http://, https:// or exec:."),
+        };
+    }
+}
+
+/// <summary>Draws the chart attached to an e-mail (PNG bytes), or null when there is none.</summary>
+public delegate byte[]? ChartRenderer(AlertNotice notice);
