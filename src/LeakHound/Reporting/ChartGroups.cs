@@ -77,15 +77,15 @@ internal static class ChartGroups
             charts.Add(new ChartGroup("sockets", "UDP and Unix sockets", ChartUnit.Count, sockets));
         }
 
-        foreach (var (metric, title, unit) in new[]
+        foreach (var (metric, title, label, unit) in new[]
                  {
-                     (MetricNames.RssBytes, "Resident memory", ChartUnit.Bytes),
-                     (MetricNames.Threads, "Threads", ChartUnit.Count),
+                     (MetricNames.RssBytes, "Resident memory", "rss", ChartUnit.Bytes),
+                     (MetricNames.Threads, "Threads", "threads", ChartUnit.Count),
                  })
         {
             if (Of(metric) is { Count: > 0 } found)
             {
-                charts.Add(new ChartGroup(metric.Replace('.', '-'), title, unit, [.. found.Select(s => new ChartLine(Label(s.Key), s))]));
+                charts.Add(new ChartGroup(metric.Replace('.', '-'), title, unit, [.. found.Select(s => new ChartLine(s.Key.Labels.Count == 0 ? label : Label(s.Key), s))]));
             }
         }
 

@@ -196,6 +196,37 @@ internal static class Downsampling
         return new AlignedSeries(times.ToArray(), columns.Select(c => c.ToArray()).ToArray(), rows.ToArray());
     }
 
+    /// <summary>
+    /// Adds an empty row at <paramref name="first"/> and at <paramref name="last"/> when the data does not reach them,
+    /// so that every chart of a report spans the same time range and the charts line up one under another.
+    /// </summary>
+    public static AlignedSeries Span(AlignedSeries aligned, long first, long last)
+    {
+        if (aligned.Times.Length == 0)
+        {
+            return aligned;
+        }
+
+        var before = aligned.Times[0] > first ? 1 : 0;
+        var after = aligned.Times[^1] < last ? 1 : 0;
+        if (before + after == 0)
+        {
+            return aligned;
+        }
+
+        var times = new long[aligned.Times.Length + before + after];
+        aligned.Times.CopyTo(times, before);
+        times[0] = Math.Min(first, aligned.Times[0]);
+        times[^1] = Math.Max(last, aligned.Times[^1]);
+        var values = aligned.Values.Select(v =>
+        {
+            var row = Filled(times.Length);
+            v.CopyTo(row, before);
+            return row;
+        }).ToArray();
+        return new AlignedSeries(times, values, [.. aligned.Breaks.Select(b => b + before)]);
+    }
+
     private static double[] Filled(int length)
     {
         var row = new double[length];

@@ -31,13 +31,18 @@ public static class HtmlReport
         return Render(model);
     }
 
-    /// <summary>Renders the report and writes it to <paramref name="path"/>; an unwritable path is a <see cref="LeakHoundException"/> naming it.</summary>
-    public static void Write(string path, RecordedData data, ReportOptions? options = null, IReadOnlyList<LeakVerdict>? verdicts = null) =>
-        ReportFile.Write(path, stream =>
-        {
-            var bytes = Encoding.UTF8.GetBytes(Render(data, options, verdicts));
-            stream.Write(bytes);
-        });
+    /// <summary>
+    /// Renders the report and writes it to <paramref name="path"/>; returns how many charts it holds.
+    /// An unwritable path is a <see cref="LeakHoundException"/> naming it.
+    /// </summary>
+    public static int Write(string path, RecordedData data, ReportOptions? options = null, IReadOnlyList<LeakVerdict>? verdicts = null)
+    {
+        options ??= new ReportOptions();
+        var model = ReportModel.Build(data, options, verdicts, options.MaxPointsPerSeries);
+        var bytes = Encoding.UTF8.GetBytes(Render(model));
+        ReportFile.Write(path, stream => stream.Write(bytes));
+        return model.Charts.Count;
+    }
 
     internal static string Render(ReportModel model)
     {

@@ -29,9 +29,13 @@ internal sealed record ReportModel(
         // A gap means no samples: lines must stop there rather than join the two sides with a straight line.
         var breaks = data.Events.Where(e => e.Kind == EventKind.Gap).Select(e => e.Time).ToList();
         var charts = new List<ReportChart>(groups.Count);
+        var shown = groups.SelectMany(g => g.Lines).Select(l => l.Series.Points).Where(p => p.Count > 0).ToList();
+        var first = shown.Count == 0 ? 0 : shown.Min(p => p[0].Time.ToUnixTimeMilliseconds());
+        var last = shown.Count == 0 ? 0 : shown.Max(p => p[^1].Time.ToUnixTimeMilliseconds());
         foreach (var group in groups)
         {
-            var aligned = Downsampling.Align([.. group.Lines.Select(l => l.Series.Points)], maxPointsPerSeries, breaks);
+            // Span adds at most one empty row a side: leave room for them so no chart exceeds the budget.
+            var aligned = Downsampling.Span(Downsampling.Align([.. group.Lines.Select(l => l.Series.Points)], maxPointsPerSeries - 2, breaks), first, last);
             var onsets = leaking
                 .Where(v => v.Onset is not null && group.Lines.Any(l => l.Series.Key == v.Key))
                 .Select(v => new ChartMarker(v.Onset!.Value, "onset", "onset " + group.Lines.First(l => l.Series.Key == v.Key).Label));

@@ -223,7 +223,7 @@
       },
       axes: [
         { space: 90 },
-        { size: 64, values: function (u, splits) { return splits.map(chart.unit === 'bytes' ? formatBytes : formatCount); } },
+        { size: chart.unit === 'bytes' ? 84 : 64, values: function (u, splits) { return splits.map(chart.unit === 'bytes' ? formatBytes : formatCount); } },
       ],
       cursor: { sync: { key: 'lh' }, drag: { x: true, y: false } },
       legend: { live: true },
