@@ -97,10 +97,11 @@ internal static class ChartGroups
         var index = 0;
         foreach (var group in rest)
         {
-            var title = group.Key.StartsWith(MetricNames.CommandPrefix, StringComparison.Ordinal)
-                ? $"Command {group.Key[MetricNames.CommandPrefix.Length..]}"
-                : group.Key;
-            charts.Add(new ChartGroup($"m{index++}", title, ChartUnit.Count, Top([.. group], keep, s => Label(s.Key), out var note), capacity, note));
+            // A command prints any number (files in /tmp, disk use), so a connection capacity means nothing on it;
+            // other metrics (the seeds' connection counts, later pools) are connections and get the line.
+            var command = group.Key.StartsWith(MetricNames.CommandPrefix, StringComparison.Ordinal);
+            var title = command ? $"Command {group.Key[MetricNames.CommandPrefix.Length..]}" : group.Key;
+            charts.Add(new ChartGroup($"m{index++}", title, ChartUnit.Count, Top([.. group], keep, s => Label(s.Key), out var note), command ? null : capacity, note));
         }
 
         return charts;

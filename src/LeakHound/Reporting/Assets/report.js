@@ -53,6 +53,33 @@
     return Math.abs(v) >= 100 || v === Math.round(v) ? String(Math.round(v)) : v.toFixed(Math.abs(v) >= 10 ? 1 : 2).replace(/\.?0+$/, '');
   }
 
+  function pad(n) { return n < 10 ? '0' + n : String(n); }
+
+  function utcDay(d) { return d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()); }
+
+  function utcTime(d, seconds) {
+    return pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + (seconds ? ':' + pad(d.getUTCSeconds()) : '');
+  }
+
+  // Time ticks in UTC, 24-hour, ISO dates: the day under the first tick and wherever it changes.
+  function timeTicks(u, splits, axisIdx, space, incr) {
+    var lastDay = null;
+    return splits.map(function (t) {
+      var d = new Date(t * 1e3);
+      var day = utcDay(d);
+      if (incr >= 86400) return day;
+      var label = utcTime(d, incr < 60);
+      if (day !== lastDay) { label += '\n' + day; lastDay = day; }
+      return label;
+    });
+  }
+
+  function timeValue(u, t) {
+    if (t == null) return '–';
+    var d = new Date(t * 1e3);
+    return utcDay(d) + ' ' + utcTime(d, true) + ' UTC';
+  }
+
   var report = JSON.parse(document.getElementById('lh-data').textContent);
   var total = report.charts.length;
   var plots = [];
@@ -186,7 +213,7 @@
     var breaks = {};
     chart.breaks.forEach(function (i) { breaks[i] = true; });
     var data = [chart.x];
-    var series = [{}];
+    var series = [{ label: 'time', value: timeValue }];
     chart.series.forEach(function (s, i) {
       // null in the JSON is "no sample at this time": skipped (undefined) so the line goes on; a break row stays
       // null so the line stops at a recording gap.
@@ -206,8 +233,7 @@
       width: Math.max(300, el.clientWidth),
       height: HEIGHT,
       series: series,
-      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); },
-      scales: {
+            scales: {
         x: { time: true },
         y: {
           // Counts start at zero (a leak from 40 to 44 should not look like a cliff); a capacity within reach is
@@ -222,7 +248,7 @@
         },
       },
       axes: [
-        { space: 90 },
+        { space: 90, size: 44, values: timeTicks },
         { size: chart.unit === 'bytes' ? 84 : 64, values: function (u, splits) { return splits.map(chart.unit === 'bytes' ? formatBytes : formatCount); } },
       ],
       cursor: { sync: { key: 'lh' }, drag: { x: true, y: false } },
