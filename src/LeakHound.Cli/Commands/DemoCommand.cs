@@ -54,7 +54,15 @@ internal static class DemoCommand
         await sample.DisposeAsync().ConfigureAwait(false);
 
         Summarise(RecordingReader.Read(outPath), outPath);
+        WriteReport(outPath);
         return CliApp.Ok;
+    }
+
+    /// <summary>The HTML report next to the store (leakhound-demo.db gives leakhound-demo.html).</summary>
+    private static void WriteReport(string outPath)
+    {
+        var (html, _, _) = PlotCommand.Write(outPath, Path.ChangeExtension(outPath, ".html"));
+        AnsiConsole.MarkupLine($"Report: [blue]{Terminal.Safe(html)}[/]");
     }
 
     private static void Summarise(RecordedData data, string outPath)
