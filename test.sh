@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every LeakHound test. First installs what the tests need and this machine lacks
-# (tests compare LeakHound's census with ss and lsof), then builds with warnings as errors and runs dotnet test.
+# (tests compare LeakHound's census with ss and lsof, and start a PostgreSQL 15 of their own), then builds with warnings as errors and runs dotnet test.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 missing=()
 command -v ss >/dev/null 2>&1 || missing+=(iproute2)
 command -v lsof >/dev/null 2>&1 || missing+=(lsof)
+# The PostgreSQL tests start a PostgreSQL 15 of their own (initdb + pg_ctl in a temporary folder).
+[ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: the tests need ${missing[*]}; install them (sudo apt-get install ${missing[*]}) and run again" >&2

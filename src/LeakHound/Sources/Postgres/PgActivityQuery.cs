@@ -82,6 +82,9 @@ public static class PgActivityQuery
           AND (backend_type = 'client backend' OR (backend_type IS NULL AND datid IS NOT NULL))
         """;
 
+    /// <summary>The census's two statements as one script, for comparing with psql (the benchmark).</summary>
+    public static string Script(bool withQueries) => ServerSql + ";\n" + ActivitySql + (withQueries ? ", query" : "") + ActivityFrom + ";";
+
     /// <summary>One snapshot on a data source of its own, for one-shot commands; failures become one masked line.</summary>
     public static async Task<PgSnapshot> ReadOnceAsync(string connectionString, bool withQueries, CancellationToken cancellationToken)
     {
