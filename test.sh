@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every LeakHound test. First installs what the tests need and this machine lacks
-# (tests compare LeakHound's census with ss and lsof, and load the HTML report in headless chromium), then builds with warnings as errors and runs dotnet test.
+# (tests compare LeakHound's census with ss and lsof, load the HTML report in headless chromium and start a
+# PostgreSQL 15 of their own), then builds with warnings as errors and runs dotnet test.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -9,6 +10,8 @@ command -v ss >/dev/null 2>&1 || missing+=(iproute2)
 command -v lsof >/dev/null 2>&1 || missing+=(lsof)
 # The HTML report is tested in a real headless browser.
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# The PostgreSQL tests start a PostgreSQL 15 of their own (initdb + pg_ctl in a temporary folder).
+[ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: the tests need ${missing[*]}; install them (sudo apt-get install ${missing[*]}) and run again" >&2

@@ -13,12 +13,14 @@ internal static class CliApp
 
     public static RootCommand Build()
     {
-        var root = new RootCommand("LeakHound finds, watches and explains connection leaks in any Linux process.");
+        var root = new RootCommand("LeakHound finds, watches and explains connection leaks in any Linux process and PostgreSQL server.");
         root.Add(WatchCommand.Build());
         root.Add(PsCommand.Build());
         root.Add(ExportCommand.Build());
         root.Add(PlotCommand.Build());
         root.Add(DemoCommand.Build());
+        root.Add(PgCommand.Build());
+        root.Add(CapacityCommand.Build());
         return root;
     }
 

@@ -3,6 +3,7 @@ using LeakHound.Cli.Views;
 using LeakHound.Recording;
 using LeakHound.Sources;
 using LeakHound.Sources.Command;
+using LeakHound.Sources.Postgres;
 using LeakHound.Sources.Process;
 
 namespace LeakHound.Cli.Commands;
@@ -24,9 +25,19 @@ internal static class WatchCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
 
-        var command = new Command("watch", "Count a process's sockets by state and peer, its fds, memory and threads, every interval, into a store.")
+        var postgres = new Option<string?>("--postgres")
         {
-            pid, name, interval, count, output, json, capacity, commands,
+            Description = "Also (or only) count a PostgreSQL server's connections from pg_stat_activity: an Npgsql connection string or a postgresql:// URI. Read-only.",
+        };
+        var idleThreshold = new Option<string>("--pg-idle-threshold")
+        {
+            Description = "With --postgres: connections idle longer than this are counted in postgres.idle_longer_than_threshold.",
+            DefaultValueFactory = _ => "10m",
+        };
+
+        var command = new Command("watch", "Count a process's sockets by state and peer, its fds, memory and threads, and a PostgreSQL server's connections, every interval, into a store.")
+        {
+            pid, name, interval, count, output, json, capacity, commands, postgres, idleThreshold,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -38,7 +49,9 @@ internal static class WatchCommand
                 parse.GetValue(output)!,
                 parse.GetValue(json),
                 parse.GetValue(capacity),
-                (parse.GetValue(commands) ?? []).Select(CommandSpec.Parse).ToList());
+                (parse.GetValue(commands) ?? []).Select(CommandSpec.Parse).ToList(),
+                parse.GetValue(postgres),
+                Duration.Parse(parse.GetValue(idleThreshold)!, "idle threshold"));
             return await RunAsync(options, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -48,19 +61,30 @@ internal static class WatchCommand
     {
         options.Validate();
         var sources = new List<ISampleSource>();
-        string subject;
+        var subjects = new List<string>();
         if (options.Target is { } target)
         {
             var process = new ProcessSource(ProcessInspectors.ForCurrentOs(), target);
             var found = process.Resolve();
-            subject = found is null ? $"{target} (not running yet)" : $"{found.Name} (PID {found.Pid})";
+            subjects.Add(found is null ? $"{target} (not running yet)" : $"{found.Name} (PID {found.Pid})");
             sources.Add(process);
         }
-        else
+
+        await using var postgres = options.Postgres is { } connectionString ? new PostgresSource(connectionString, options.PgIdleThreshold) : null;
+        if (postgres is not null)
         {
-            subject = string.Join(", ", options.Commands.Select(c => c.Name));
+            // Asked once before anything is recorded: a wrong password is one line, not an empty store.
+            await postgres.CheckAsync(cancellationToken).ConfigureAwait(false);
+            subjects.Add(postgres.Name);
+            sources.Add(postgres);
         }
 
+        if (subjects.Count == 0)
+        {
+            subjects.Add(string.Join(", ", options.Commands.Select(c => c.Name)));
+        }
+
+        var subject = string.Join(" + ", subjects);
         sources.AddRange(options.Commands.Select(c => new CommandSource(c)));
         var sampler = new Sampler(sources, options.Interval, options.Count);
         var store = Watching.OpenStore(options.Out);
@@ -86,7 +110,9 @@ internal sealed record WatchOptions(
     string Out,
     bool Json,
     double? Capacity,
-    IReadOnlyList<CommandSpec> Commands)
+    IReadOnlyList<CommandSpec> Commands,
+    string? Postgres = null,
+    TimeSpan PgIdleThreshold = default)
 {
     public ProcessTarget? Target => Pid is { } p ? new ProcessTarget.ById(p) : Name is { } n ? new ProcessTarget.ByName(n) : null;
 
@@ -107,9 +133,15 @@ internal sealed record WatchOptions(
             throw new UsageException("--name needs some text to look for.");
         }
 
-        if (Target is null && Commands.Count == 0)
+        if (Target is null && Commands.Count == 0 && Postgres is null)
         {
-            throw new UsageException("Nothing to watch: give --pid, --name or --command.");
+            throw new UsageException("Nothing to watch: give --pid, --name, --postgres or --command.");
+        }
+
+        if (Postgres is { } connectionString)
+        {
+            // Parsed here so a malformed string is a usage error (exit 2), masked like every other message.
+            _ = ConnectionStrings.Parse(connectionString);
         }
 
         if (Count is <= 0)

@@ -57,7 +57,17 @@ internal sealed class LiveView(WatchHeading heading) : WatchView
             parts.Add(PeersTable(peers));
         }
 
-        parts.Add(Resources(history));
+        var postgres = PostgresPanel.Live(history);
+        if (postgres is null || history.Value(SeriesKey.Of(MetricNames.Fds)) is not null)
+        {
+            parts.Add(Resources(history));
+        }
+
+        if (postgres is not null)
+        {
+            parts.Add(postgres);
+        }
+
         var commands = history.Tracks.Where(t => t.Key.Metric.StartsWith(MetricNames.CommandPrefix, StringComparison.Ordinal)).ToList();
         if (commands.Count > 0)
         {

@@ -63,6 +63,7 @@ internal sealed class PlainView(WatchHeading heading) : WatchView
             line.Append(" fds=").Append(fds).Append('/').Append(limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited");
         }
 
+        PostgresPanel.AppendPlain(line, round);
         Console.WriteLine(line.ToString());
     }
 }
