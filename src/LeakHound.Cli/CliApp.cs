@@ -17,6 +17,7 @@ internal static class CliApp
         root.Add(WatchCommand.Build());
         root.Add(PsCommand.Build());
         root.Add(ExportCommand.Build());
+        root.Add(AnalyzeCommand.Build());
         root.Add(DemoCommand.Build());
         return root;
     }

@@ -16,6 +16,12 @@ public static class LeakAnalyzer
     /// <summary>Significance the last half of a leaking segment needs on its own: the growth is still going on.</summary>
     private const double RecentAlpha = 0.05;
 
+    /// <summary>The last half must grow at least at this share of the whole segment's slope (a warm-up that levelled off does not).</summary>
+    private const double RecentShare = 0.25;
+
+    /// <summary>Below this many points the last half is not tested on its own: the whole segment's test carries the weight.</summary>
+    private const int RecentTestable = 10;
+
     private const int NoiseSampleSize = 20_000;
 
     /// <summary>Verdicts for every series in key order (connection-like ones only unless <see cref="AnalysisOptions.AllSeries"/>).</summary>
@@ -93,7 +99,8 @@ public static class LeakAnalyzer
     /// Leaking needs all of: a significant Mann–Kendall trend up (p &lt; alpha); a rise of the level (median of the
     /// last tenth minus the first) beyond three robust SDs of the noise; a floor (the minimum of the last quarter)
     /// that rose beyond three robust SDs of the point-to-point noise, which a saw-tooth returning to its base never does; and growth
-    /// still going on in the last half on its own, which rules out a warm-up that grew and then levelled off.
+    /// still going on in the last half on its own (a Theil–Sen slope there of at least a quarter of the whole one, and
+    /// significant at 5% when the half has ten points or more), which rules out a warm-up that grew and then levelled off.
     /// </summary>
     private static LeakVerdict Classify(
         LeakVerdict verdict, Downsampled series, MannKendall mk, TheilSen ts, double noise, double stepNoise, AnalysisOptions options)
@@ -106,12 +113,14 @@ public static class LeakAnalyzer
         var quarter = Math.Min(m, Math.Max(2, m / 4));
         var floorRise = Min(series.Mins.AsSpan(m - quarter)) - Min(series.Mins.AsSpan(0, quarter));
         var recent = MannKendall.Of(y.AsSpan(m / 2));
+        var recentSlope = TheilSen.Of(series.Hours.AsSpan(m / 2), y.AsSpan(m / 2), recent.VarianceS).Slope;
+        var stillGrowing = recentSlope > 0 && recentSlope >= RecentShare * ts.Slope && (m - (m / 2) < RecentTestable || recent.P < RecentAlpha);
         var meaningful = Math.Abs(rise) > NoiseMultiple * noise;
 
         var result = verdict with { SlopePerHour = ts.Slope, SlopeLowPerHour = ts.Low, SlopeHighPerHour = ts.High, PValue = mk.P };
         var leaking = mk.P < options.Alpha && ts.Slope > 0 && rise > 0 && meaningful
             && floorRise > 0 && floorRise > NoiseMultiple * stepNoise
-            && recent.S > 0 && recent.P < RecentAlpha;
+            && stillGrowing;
         if (leaking)
         {
             return WithOnset(result, series);
