@@ -27,7 +27,9 @@ internal static class AnalyzeCommand
                 throw new UsageException($"--capacity must be a positive number, not {c}.");
             }
 
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var data = RecordingReader.Read(path, filter);
+            var read = clock.Elapsed;
             if (data.Series.Count == 0)
             {
                 throw new LeakHoundException(filter is { } m ? $"No series in {path} match '{m}'." : $"{path} holds no samples yet.");
@@ -35,6 +37,11 @@ internal static class AnalyzeCommand
 
             // Memory and threads only when asked for: they grow while a runtime warms up, and the question here is connections.
             var verdicts = LeakAnalyzer.Analyze(data, new AnalysisOptions { Capacity = parse.GetValue(capacity), AllSeries = filter is not null });
+            if (Environment.GetEnvironmentVariable("LEAKHOUND_TIMING") is not null)
+            {
+                Console.Error.WriteLine($"read {read.TotalMilliseconds:0} ms, analysed {(clock.Elapsed - read).TotalMilliseconds:0} ms");
+            }
+
             if (parse.GetValue(json))
             {
                 VerdictJson.Write(verdicts, Console.OpenStandardOutput());

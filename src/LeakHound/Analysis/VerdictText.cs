@@ -76,7 +76,7 @@ public static class VerdictText
     public static string Signed(double value)
     {
         var text = Number(value);
-        return text == "0" ? "0" : value > 0 ? "+" + text : text;
+        return text is "0" or "-0" ? "0" : value > 0 ? "+" + text : text;
     }
 
     private static string Capacity(LeakVerdict v)
