@@ -195,10 +195,13 @@ public static class LeakAnalyzer
         return verdict with { Summary = VerdictText.Summary(verdict) };
     }
 
-    /// <summary>A leaking TCP state names the peer whose series in that state leaks fastest.</summary>
+    /// <summary>
+    /// A leaking TCP state names the peer whose series in that state leaks fastest; failing that (a peer first seen
+    /// late can have too few points of its own for a verdict), the peer holding most connections in that state now.
+    /// </summary>
     private static List<LeakVerdict> AttributeToPeers(List<LeakVerdict> verdicts)
     {
-        var leakingPeers = verdicts.Where(v => v.IsLeaking && v.Key.Metric == MetricNames.TcpPeerConnections && v.Peer is not null).ToList();
+        var peers = verdicts.Where(v => v.Key.Metric == MetricNames.TcpPeerConnections && v.Peer is not null).ToList();
         for (var i = 0; i < verdicts.Count; i++)
         {
             var v = verdicts[i];
@@ -208,7 +211,9 @@ public static class LeakAnalyzer
             }
 
             var state = v.Key.Label(MetricNames.StateLabel);
-            var top = leakingPeers.Where(p => p.Key.Label(MetricNames.StateLabel) == state).MaxBy(p => p.SlopePerHour);
+            var inState = peers.Where(p => p.Key.Label(MetricNames.StateLabel) == state).ToList();
+            var top = inState.Where(p => p.IsLeaking).MaxBy(p => p.SlopePerHour)
+                ?? inState.Where(p => p.Kind != VerdictKind.Shrinking && p.Last > 0).MaxBy(p => p.Last);
             if (top is not null)
             {
                 verdicts[i] = v with { Towards = top.Peer };

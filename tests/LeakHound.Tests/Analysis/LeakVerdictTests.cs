@@ -258,6 +258,28 @@ public sealed class LeakVerdictTests
     }
 
     [Fact]
+    public void A_peer_seen_too_late_for_its_own_verdict_is_still_named()
+    {
+        // The demo's first seconds: the state leaks over 9 points, its peer appeared with the first leaked socket.
+        var peer = SeriesKey.Of(MetricNames.TcpPeerConnections, ("peer", "10.0.0.7:5432"), ("state", "close_wait"));
+        var other = SeriesKey.Of(MetricNames.TcpPeerConnections, ("peer", "10.0.0.9:443"), ("state", "close_wait"));
+        var data = new RecordedData(
+            [
+                new(CloseWait, Series(9, TimeSpan.FromSeconds(1), i => Math.Max(0, i - 2) * 10)),
+                new(peer, Series(6, TimeSpan.FromSeconds(1), i => (i + 1) * 10).Select(p => p with { Time = p.Time.AddSeconds(3) }).ToList()),
+                new(other, Series(9, TimeSpan.FromSeconds(1), _ => 1)),
+            ],
+            []);
+
+        var verdicts = LeakAnalyzer.Analyze(data);
+
+        Assert.Equal(VerdictKind.NotEnoughData, verdicts.Single(v => v.Key == peer).Kind);
+        var state = verdicts.Single(v => v.Key == CloseWait);
+        Assert.Equal(VerdictKind.Leaking, state.Kind);
+        Assert.Equal("10.0.0.7:5432", state.Towards);
+    }
+
+    [Fact]
     public void Six_hundred_thousand_points_are_analysed_in_well_under_a_second()
     {
         var noise = Gaussian(9, 3);
