@@ -96,6 +96,24 @@ public sealed class LeakVerdictTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    public void A_saw_tooth_whose_peaks_grow_with_the_load_but_returns_to_its_base_is_not_a_leak(int seed)
+    {
+        // Busier and busier through the day, so every burst is taller and the mean climbs: a trend, but no leak,
+        // because each burst gives its connections back. Only the floor tells the two apart.
+        var noise = Gaussian(seed, 1);
+        const int period = 30;
+        var points = Series(12 * 60, Minute, i => Math.Round(10 + ((10 + (90.0 * i / 720)) * (i % period) / period) + noise()));
+
+        var v = Verdict(points);
+
+        Assert.True(v.PValue < 0.01, "the mean should trend up, or this test proves nothing: " + v.Summary);
+        Assert.True(v.Kind != VerdictKind.Leaking, v.Summary);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
     public void A_leak_that_steps_up_only_on_a_rare_request_is_leaking(int seed)
     {
         // Seed 000: lsof counts flat for hours, then +1 when the rare request comes, never back down.
