@@ -18,6 +18,7 @@ internal static class CliApp
         root.Add(PsCommand.Build());
         root.Add(ExportCommand.Build());
         root.Add(PlotCommand.Build());
+        root.Add(AnalyzeCommand.Build());
         root.Add(DemoCommand.Build());
         root.Add(PgCommand.Build());
         root.Add(CapacityCommand.Build());

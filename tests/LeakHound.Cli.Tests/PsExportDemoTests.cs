@@ -61,9 +61,9 @@ public sealed class PsExportDemoTests
         var result = await ChildProcess.RunLeakHoundAsync(TimeSpan.FromSeconds(120), "demo", "--duration", "8s", "--interval", "1s", "--out", db);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Matches(@"close_wait grew from \d+ to \d+", result.Stdout);
         // .NET's HttpClient uses dual-mode sockets, so ss and LeakHound both show the peer IPv4-mapped.
-        Assert.Matches(@"towards (\[::ffff:)?127\.0\.0\.1\]?:\d+", result.Stdout);
+        Assert.Matches(@"close_wait is leaking: \+[\d,.]+/(min|h) \(95% CI .*\) since \d\d:\d\d:\d\d, towards (\[::ffff:)?127\.0\.0\.1\]?:\d+", result.Stdout);
+        Assert.Matches(@"the fd count is leaking: .* the fd limit of [\d,]+ is reached in", result.Stdout);
         Assert.Contains(db, result.Stdout.Replace("\n", "", StringComparison.Ordinal));
         var stored = LeakHound.Recording.RecordingReader.Read(db);
         var closeWait = stored.Find(LeakHound.Samples.SeriesKey.Of("process.tcp.connections", ("state", "close_wait")))!;

@@ -65,30 +65,27 @@ internal static class DemoCommand
         AnsiConsole.MarkupLine($"Report: [blue]{Terminal.Safe(html)}[/]");
     }
 
+    /// <summary>The verdicts that matter after a demo: each leaking TCP state (naming its peer) and the fd count.</summary>
     private static void Summarise(RecordedData data, string outPath)
     {
-        var grown = GrowthFindings.TcpStates(data);
+        var verdicts = LeakAnalyzer.Analyze(data);
+        var shown = verdicts
+            .Where(v => v.Key.Metric is MetricNames.TcpConnections or MetricNames.Fds)
+            .Where(v => v.IsLeaking || v.Key.Metric == MetricNames.Fds)
+            .OrderBy(v => v.Key.Metric == MetricNames.Fds)
+            .ThenByDescending(v => v.SlopePerHour)
+            .ToList();
         AnsiConsole.WriteLine();
-        if (grown.Count == 0)
+        if (!verdicts.Any(v => v.IsLeaking))
         {
-            AnsiConsole.MarkupLine("[green]No TCP state grew during the demo.[/]");
+            AnsiConsole.MarkupLine("[green]No series leaked during the demo.[/]");
         }
 
-        foreach (var g in grown)
+        foreach (var v in shown)
         {
-            var towards = g.TopPeer is null ? "" : $", {Format.Count(g.TopPeerChange)} of them towards [bold]{Terminal.Safe(g.TopPeer)}[/]";
-            AnsiConsole.MarkupLine(
-                $"[red]{Terminal.Safe(g.State)}[/] grew from {Format.Count(g.Growth.First)} to [bold]{Format.Count(g.Growth.Last)}[/] " +
-                $"in {Duration.Format(g.Growth.Span)} ({Format.Rate(g.Growth.SlopePerHour)}){towards}.");
+            AnsiConsole.MarkupLine(v.IsLeaking ? $"[red]{Terminal.Safe(v.Summary)}[/]" : Terminal.Safe(v.Summary));
         }
 
-        if (GrowthFindings.Of(data, SeriesKey.Of(MetricNames.Fds)) is { Change: > 0 } fds)
-        {
-            var limit = data.Find(SeriesKey.Of(MetricNames.FdLimit))?.Points is { Count: > 0 } points ? points[^1].Value : (double?)null;
-            var eta = limit is > 0 && fds.SlopePerHour > 0 ? $"; at this rate the fd limit of {Format.Count(limit.Value)} is reached in {Duration.Format(TimeSpan.FromHours((limit.Value - fds.Last) / fds.SlopePerHour))}" : "";
-            AnsiConsole.MarkupLine($"Open fds grew from {Format.Count(fds.First)} to {Format.Count(fds.Last)} ({Format.Rate(fds.SlopePerHour)}){eta}.");
-        }
-
-        AnsiConsole.MarkupLine($"Recorded to [blue]{Terminal.Safe(Path.GetFullPath(outPath))}[/]. Export it with: leakhound export {Terminal.Safe(outPath)} --csv demo.csv");
+        AnsiConsole.MarkupLine($"Recorded to [blue]{Terminal.Safe(Path.GetFullPath(outPath))}[/]. Analyse it again with: leakhound analyze {Terminal.Safe(outPath)}");
     }
 }

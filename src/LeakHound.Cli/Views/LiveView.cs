@@ -68,6 +68,7 @@ internal sealed class LiveView(WatchHeading heading) : WatchView
             parts.Add(postgres);
         }
 
+        parts.Add(Verdicts(history));
         var commands = history.Tracks.Where(t => t.Key.Metric.StartsWith(MetricNames.CommandPrefix, StringComparison.Ordinal)).ToList();
         if (commands.Count > 0)
         {
@@ -125,6 +126,21 @@ internal sealed class LiveView(WatchHeading heading) : WatchView
         }
 
         return table;
+    }
+
+    /// <summary>The current verdict: each leaking state (naming its peer), fd count or command, with time to capacity.</summary>
+    private Markup Verdicts(WatchHistory history)
+    {
+        var verdicts = history.Verdicts(heading.Capacity);
+        var leaking = verdicts.Where(v => v.IsLeaking && v.Key.Metric != MetricNames.TcpPeerConnections).OrderByDescending(v => v.SlopePerHour).Take(4).ToList();
+        if (leaking.Count > 0)
+        {
+            return new Markup(string.Join("\n", leaking.Select(v => $"[red]{Terminal.Safe(v.Summary)}[/]")));
+        }
+
+        return verdicts.Count > 0 && verdicts.All(v => v.Kind == LeakHound.Analysis.VerdictKind.NotEnoughData)
+            ? new Markup("[grey]verdict: not enough data yet[/]")
+            : new Markup("[green]verdict: no leak so far[/]");
     }
 
     private static Markup Resources(WatchHistory history)

@@ -1,15 +1,25 @@
+using LeakHound.Analysis;
 using LeakHound.Recording;
 using LeakHound.Samples;
 using LeakHound.Sources;
 
 namespace LeakHound.Cli.Views;
 
-/// <summary>What the views need from the rounds so far: each series' first value and its recent values (bounded memory).</summary>
+/// <summary>
+/// What the views need from the rounds so far: each series' first value, its recent values and a downsampled
+/// history for the leak verdict (bounded memory however long the watch runs).
+/// </summary>
 internal sealed class WatchHistory
 {
     public const int RecentLength = 40;
+
+    /// <summary>Verdicts are recomputed every round at first, then every few rounds: they barely move round to round.</summary>
+    private const int VerdictEvery = 5;
+
     private readonly Dictionary<SeriesKey, SeriesTrack> _tracks = [];
     private readonly List<RecordedEvent> _events = [];
+    private IReadOnlyList<LeakVerdict> _verdicts = [];
+    private int _verdictRound = -VerdictEvery;
 
     public int Rounds { get; private set; }
 
@@ -38,7 +48,7 @@ internal sealed class WatchHistory
                 _tracks.Add(sample.Key, track);
             }
 
-            track.Add(sample.Value, Rounds);
+            track.Add(round.Time, sample.Value, Rounds);
         }
 
         // A series absent this round (a peer whose connections all closed) is now zero.
@@ -46,7 +56,7 @@ internal sealed class WatchHistory
         {
             if (track.LastRound != Rounds)
             {
-                track.Add(0, Rounds);
+                track.Add(round.Time, 0, Rounds);
             }
         }
 
@@ -57,6 +67,24 @@ internal sealed class WatchHistory
         }
     }
 
+    /// <summary>
+    /// Leak verdicts over the history so far (connection counts against <paramref name="capacity"/>, fds against
+    /// the fd limit), cached between recomputations.
+    /// </summary>
+    public IReadOnlyList<LeakVerdict> Verdicts(double? capacity)
+    {
+        if (Rounds - _verdictRound >= VerdictEvery || (Rounds < 60 && Rounds != _verdictRound))
+        {
+            var data = new RecordedData(
+                _tracks.Values.OrderBy(t => t.Key).Select(t => new RecordedSeries(t.Key, t.History)).ToList(),
+                _events);
+            _verdicts = LeakAnalyzer.Analyze(data, new AnalysisOptions { Capacity = capacity, MaxPoints = 500 });
+            _verdictRound = Rounds;
+        }
+
+        return _verdicts;
+    }
+
     public double? Value(SeriesKey key) => _tracks.TryGetValue(key, out var t) ? t.Last : null;
 
     public IEnumerable<SeriesTrack> OfMetric(string metric) => _tracks.Values.Where(t => t.Key.Metric == metric);
@@ -64,7 +92,15 @@ internal sealed class WatchHistory
 
 internal sealed class SeriesTrack(SeriesKey key, double first)
 {
+    /// <summary>At this many stored points, neighbours are merged in pairs and later rounds are averaged two (four, …) at a time.</summary>
+    public const int HistoryLength = 2048;
+
     private readonly Queue<double> _recent = new();
+    private readonly List<TimedValue> _history = [];
+    private int _stride = 1;
+    private int _pending;
+    private DateTimeOffset _pendingFrom;
+    private double _pendingSum;
 
     public SeriesKey Key { get; } = key;
 
@@ -78,8 +114,12 @@ internal sealed class SeriesTrack(SeriesKey key, double first)
 
     public IEnumerable<double> Recent => _recent;
 
-    public void Add(double value, int round)
+    /// <summary>The whole watch, downsampled to at most <see cref="HistoryLength"/> means of equal runs of rounds.</summary>
+    public IReadOnlyList<TimedValue> History => _history;
+
+    public void Add(DateTimeOffset time, double value, int round)
     {
+        Remember(time, value);
         Last = value;
         LastRound = round;
         _recent.Enqueue(value);
@@ -87,5 +127,37 @@ internal sealed class SeriesTrack(SeriesKey key, double first)
         {
             _recent.Dequeue();
         }
+    }
+
+    private void Remember(DateTimeOffset time, double value)
+    {
+        if (_pending == 0)
+        {
+            _pendingFrom = time;
+        }
+
+        _pending++;
+        _pendingSum += value;
+        if (_pending < _stride)
+        {
+            return;
+        }
+
+        _history.Add(new TimedValue(_pendingFrom + ((time - _pendingFrom) / 2), _pendingSum / _pending));
+        _pending = 0;
+        _pendingSum = 0;
+        if (_history.Count < HistoryLength)
+        {
+            return;
+        }
+
+        for (var i = 0; i < _history.Count / 2; i++)
+        {
+            var (a, b) = (_history[2 * i], _history[(2 * i) + 1]);
+            _history[i] = new TimedValue(a.Time + ((b.Time - a.Time) / 2), (a.Value + b.Value) / 2);
+        }
+
+        _history.RemoveRange(_history.Count / 2, _history.Count - (_history.Count / 2));
+        _stride *= 2;
     }
 }

@@ -35,10 +35,18 @@ public sealed record LeakVerdict
 
     public double? Capacity { get; init; }
 
+    /// <summary>What <see cref="Capacity"/> is, in words: "the fd limit", "the capacity".</summary>
+    public string? CapacityName { get; init; }
+
     /// <summary>Time from the last point until the series reaches <see cref="Capacity"/> at the current slope.</summary>
     public TimeSpan? TimeToCapacity { get; init; }
 
     public double Last { get; init; }
+
+    /// <summary>Smallest and largest value of the analysed segment.</summary>
+    public double Min { get; init; }
+
+    public double Max { get; init; }
 
     public int Points { get; init; }
 
@@ -52,6 +60,14 @@ public sealed record LeakVerdict
 
     /// <summary>The peer the series points to, for per-peer series.</summary>
     public string? Peer => Key.Label(MetricNames.PeerLabel);
+
+    /// <summary>
+    /// For a leaking TCP state, the peer whose series in that state leaks fastest: the downstream the leaked
+    /// connections point to. For a per-peer series, its own peer.
+    /// </summary>
+    public string? Towards { get; init; }
+
+    public bool IsLeaking => Kind == VerdictKind.Leaking;
 
     /// <summary>One sentence for people: "close_wait is leaking: +590/h (±12) since 06:12, reaches 1,024 in 1h 18m".</summary>
     public required string Summary { get; init; }

@@ -1,0 +1,92 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using LeakHound.Analysis;
+
+namespace LeakHound.Cli.Views;
+
+/// <summary>
+/// Verdicts as one JSON array, a stable schema for scripts: key, metric, labels, verdict, slope_per_hour,
+/// slope_ci [low, high], p_value, onset, capacity, time_to_capacity_seconds, last, points, from, to, segments,
+/// towards, summary. Absent values are null, never left out. Relaxed escaping keeps "+590/min" readable; the output
+/// is JSON for scripts, never embedded in HTML.
+/// </summary>
+internal static class VerdictJson
+{
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true };
+
+    public static void Write(IReadOnlyList<LeakVerdict> verdicts, Stream output)
+    {
+        using (var json = new Utf8JsonWriter(output, Options))
+        {
+            json.WriteStartArray();
+            foreach (var v in verdicts)
+            {
+                json.WriteStartObject();
+                json.WriteString("key", v.Key.ToString());
+                json.WriteString("metric", v.Key.Metric);
+                json.WriteStartObject("labels");
+                foreach (var (name, value) in v.Key.Labels)
+                {
+                    json.WriteString(name, value);
+                }
+
+                json.WriteEndObject();
+                json.WriteString("verdict", VerdictText.Word(v.Kind));
+                json.WriteNumber("slope_per_hour", v.SlopePerHour);
+                json.WriteStartArray("slope_ci");
+                json.WriteNumberValue(v.SlopeLowPerHour);
+                json.WriteNumberValue(v.SlopeHighPerHour);
+                json.WriteEndArray();
+                json.WriteNumber("p_value", v.PValue);
+                WriteTime(json, "onset", v.Onset);
+                WriteNumber(json, "capacity", v.Capacity);
+                WriteNumber(json, "time_to_capacity_seconds", v.TimeToCapacity?.TotalSeconds);
+                json.WriteNumber("last", v.Last);
+                json.WriteNumber("points", v.Points);
+                WriteTime(json, "from", v.Points > 0 ? v.From : null);
+                WriteTime(json, "to", v.Points > 0 ? v.To : null);
+                json.WriteNumber("segments", v.Segments);
+                if (v.Towards is { } towards)
+                {
+                    json.WriteString("towards", towards);
+                }
+                else
+                {
+                    json.WriteNull("towards");
+                }
+
+                json.WriteString("summary", v.Summary);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        output.WriteByte((byte)'\n');
+        output.Flush();
+    }
+
+    private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? time)
+    {
+        if (time is { } t)
+        {
+            json.WriteString(name, Format.Time(t));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static void WriteNumber(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+        {
+            json.WriteNumber(name, v);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+}
