@@ -19,6 +19,7 @@ internal static class CliApp
         root.Add(ExportCommand.Build());
         root.Add(PlotCommand.Build());
         root.Add(AnalyzeCommand.Build());
+        root.Add(AlertCommand.Build());
         root.Add(DemoCommand.Build());
         root.Add(PgCommand.Build());
         root.Add(CapacityCommand.Build());

@@ -10,7 +10,8 @@ namespace LeakHound.Cli;
 /// </summary>
 internal static class Watching
 {
-    public static async Task<WatchHistory> RunAsync(Sampler sampler, ISampleSink? store, WatchView view, string subject, CancellationToken cancellationToken)
+    public static async Task<WatchHistory> RunAsync(
+        Sampler sampler, ISampleSink? store, WatchView view, string subject, CancellationToken cancellationToken, WatchAlerts? alerts = null)
     {
         var history = new WatchHistory();
         try
@@ -26,6 +27,8 @@ internal static class Watching
                 {
                     await foreach (var round in sampler.RunAsync(cancellationToken).ConfigureAwait(false))
                     {
+                        // Alerts first, so what fired is recorded and shown with the round that fired it.
+                        alerts?.OnRound(round, history);
                         if (store is not null)
                         {
                             // The round goes to disk before it is shown: what the user saw is always recorded.
@@ -46,6 +49,18 @@ internal static class Watching
                 }
             }).ConfigureAwait(false);
 
+            if (alerts is not null)
+            {
+                foreach (var e in await alerts.FinishAsync().ConfigureAwait(false))
+                {
+                    await WriteEventAsync(store, e).ConfigureAwait(false);
+                    if (view is PlainView)
+                    {
+                        Console.WriteLine($"# {e.Kind.ToString().ToLowerInvariant()}: {Terminal.Neutralise(e.Detail)}");
+                    }
+                }
+            }
+
             if (store is not null && cancellationToken.IsCancellationRequested)
             {
                 await store.WriteEventAsync(new RecordedEvent(DateTimeOffset.UtcNow, EventKind.End, history.Pid, "stopped by the user"), CancellationToken.None).ConfigureAwait(false);
@@ -60,6 +75,14 @@ internal static class Watching
         }
 
         return history;
+    }
+
+    private static async Task WriteEventAsync(ISampleSink? store, RecordedEvent e)
+    {
+        if (store is not null)
+        {
+            await store.WriteEventAsync(e, CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Opens the store named by <c>--out</c>: SQLite unless the name ends in .csv.</summary>

@@ -1,3 +1,4 @@
+using LeakHound.Analysis;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -55,11 +56,11 @@ internal static class PlotCommand
             GeneratedAt = DateTimeOffset.UtcNow,
         };
 
-        // No verdicts yet: the analyzer plugs in here (HtmlReport.Write's last argument).
-        var charts = HtmlReport.Write(htmlPath, data, options);
+        var verdicts = LeakAnalyzer.Analyze(data, new AnalysisOptions { Capacity = capacity });
+        var charts = HtmlReport.Write(htmlPath, data, options, verdicts);
         if (pngPath is not null)
         {
-            PngChart.Write(pngPath, data, options);
+            PngChart.Write(pngPath, data, options, verdicts);
         }
 
         return (Path.GetFullPath(htmlPath), pngPath is null ? null : Path.GetFullPath(pngPath), charts);

@@ -35,10 +35,16 @@ internal static class WatchCommand
             DefaultValueFactory = _ => "10m",
         };
 
+        var alerts = new AlertSettings();
         var command = new Command("watch", "Count a process's sockets by state and peer, its fds, memory and threads, and a PostgreSQL server's connections, every interval, into a store.")
         {
             pid, name, interval, count, output, json, capacity, commands, postgres, idleThreshold,
         };
+        foreach (var option in alerts.All)
+        {
+            command.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new WatchOptions(
@@ -52,12 +58,12 @@ internal static class WatchCommand
                 (parse.GetValue(commands) ?? []).Select(CommandSpec.Parse).ToList(),
                 parse.GetValue(postgres),
                 Duration.Parse(parse.GetValue(idleThreshold)!, "idle threshold"));
-            return await RunAsync(options, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(options, alerts.Resolve(parse, parse.GetValue(capacity)), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    public static async Task<int> RunAsync(WatchOptions options, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(WatchOptions options, AlertSettings.Resolved alerting, CancellationToken cancellationToken)
     {
         options.Validate();
         var sources = new List<ISampleSource>();
@@ -89,7 +95,9 @@ internal static class WatchCommand
         var sampler = new Sampler(sources, options.Interval, options.Count);
         var store = Watching.OpenStore(options.Out);
         var view = WatchView.Choose(options.Json, new WatchHeading(subject, options.Interval, options.Out, options.Capacity));
-        var history = await Watching.RunAsync(sampler, store, view, subject, cancellationToken).ConfigureAwait(false);
+        // Clear for three rounds before resolving: quick, yet one good round in a bad spell resolves nothing.
+        var alerts = (alerting with { Options = alerting.Options with { ResolveAfter = options.Interval * 3 } }).ForWatch(subject);
+        var history = await Watching.RunAsync(sampler, store, view, subject, cancellationToken, alerts).ConfigureAwait(false);
         if (!options.Json)
         {
             var end = history.Events.LastOrDefault(e => e.Kind == EventKind.End);

@@ -85,6 +85,10 @@ internal sealed class WatchHistory
         return _verdicts;
     }
 
+    /// <summary>The watch so far as a recording (each series' downsampled history), for a chart.</summary>
+    public RecordedData ToRecording() =>
+        new(_tracks.Values.OrderBy(t => t.Key).Select(t => new RecordedSeries(t.Key, t.History.ToArray())).ToList(), _events.ToArray());
+
     public double? Value(SeriesKey key) => _tracks.TryGetValue(key, out var t) ? t.Last : null;
 
     public IEnumerable<SeriesTrack> OfMetric(string metric) => _tracks.Values.Where(t => t.Key.Metric == metric);

@@ -4,7 +4,7 @@ using LeakHound.Sources;
 
 namespace LeakHound.Alerting;
 
-/// <summary>Turns a series' recent values into a verdict; the analysis module provides the real one.</summary>
+/// <summary>Turns a series' recent values into a verdict (<see cref="AlertEvaluator.LeakTrend"/> in a watch).</summary>
 public delegate LeakVerdict TrendAnalysis(SeriesKey key, IReadOnlyList<TimedValue> points, double? capacity);
 
 /// <summary>
@@ -39,6 +39,9 @@ public sealed class AlertEvaluator
     }
 
     public IReadOnlyList<AlertRule> Rules => _rules;
+
+    /// <summary>The leak verdict of <see cref="LeakAnalyzer"/>; restarts are handled by clearing the history.</summary>
+    public static TrendAnalysis LeakTrend { get; } = (key, points, capacity) => LeakAnalyzer.Analyze(key, points, [], capacity, capacityName: null);
 
     /// <summary>Problems with a rule found while evaluating (no capacity known), each said once; cleared when read.</summary>
     public IReadOnlyList<string> TakeWarnings()

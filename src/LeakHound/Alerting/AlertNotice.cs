@@ -49,5 +49,8 @@ public sealed record AlertNotice
     /// <summary>Extra lines: a digest's numbers and verdicts, a source's error.</summary>
     public IReadOnlyList<string> Details { get; init; } = [];
 
+    /// <summary>The chart as PNG, attached to e-mails; drawn when the notice is made, from the watch's own history.</summary>
+    public byte[]? Chart { get; init; }
+
     public double? ShareOfCapacity => Value is { } v && Capacity is > 0 ? v / Capacity.Value : null;
 }

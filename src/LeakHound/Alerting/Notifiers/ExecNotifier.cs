@@ -52,8 +52,16 @@ internal sealed class ExecNotifier : INotifier
         {
             var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
             var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.StandardInput.BaseStream.WriteAsync(AlertJson.Serialize(notice), timeout.Token).ConfigureAwait(false);
-            process.StandardInput.Close();
+            try
+            {
+                await process.StandardInput.BaseStream.WriteAsync(AlertJson.Serialize(notice), timeout.Token).ConfigureAwait(false);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The program did not read its input (a broken pipe): fine, its exit code decides.
+            }
+
             await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
             _ = await stdout.ConfigureAwait(false);
             var errors = await stderr.ConfigureAwait(false);

@@ -3,7 +3,7 @@ namespace LeakHound.Alerting.Notifiers;
 /// <summary>Builds a notifier from its <c>--notify</c> text: <c>smtp://…</c>, <c>http(s)://…</c> or <c>exec:/path</c>.</summary>
 public static class Notifiers
 {
-    public static INotifier Parse(string text, ChartRenderer? chart = null)
+    public static INotifier Parse(string text)
     {
         if (text.StartsWith("exec:", StringComparison.OrdinalIgnoreCase))
         {
@@ -17,12 +17,9 @@ public static class Notifiers
 
         return uri.Scheme.ToLowerInvariant() switch
         {
-            "smtp" => SmtpNotifier.Parse(uri, chart),
+            "smtp" => SmtpNotifier.Parse(uri),
             "http" or "https" => WebhookNotifier.Parse(uri),
             _ => throw new UsageException($"--notify '{Secrets.MaskUrl(text)}': unknown kind '{uri.Scheme}'; use smtp://, http://, https:// or exec:."),
         };
     }
 }
-
-/// <summary>Draws the chart attached to an e-mail (PNG bytes), or null when there is none.</summary>
-public delegate byte[]? ChartRenderer(AlertNotice notice);

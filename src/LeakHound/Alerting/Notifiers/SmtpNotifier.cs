@@ -18,9 +18,8 @@ internal sealed class SmtpNotifier : INotifier
     private readonly MailboxAddress _from;
     private readonly IReadOnlyList<MailboxAddress> _to;
     private readonly SecureSocketOptions _tls;
-    private readonly ChartRenderer? _chart;
 
-    private SmtpNotifier(string host, int port, string? user, string? password, MailboxAddress from, IReadOnlyList<MailboxAddress> to, SecureSocketOptions tls, ChartRenderer? chart, string description)
+    private SmtpNotifier(string host, int port, string? user, string? password, MailboxAddress from, IReadOnlyList<MailboxAddress> to, SecureSocketOptions tls, string description)
     {
         _host = host;
         _port = port;
@@ -29,13 +28,12 @@ internal sealed class SmtpNotifier : INotifier
         _from = from;
         _to = to;
         _tls = tls;
-        _chart = chart;
         Description = description;
     }
 
     public string Description { get; }
 
-    public static SmtpNotifier Parse(Uri uri, ChartRenderer? chart)
+    public static SmtpNotifier Parse(Uri uri)
     {
         var description = Secrets.MaskUrl(uri.OriginalString);
         var query = HttpUtility.ParseQueryString(uri.Query);
@@ -63,7 +61,7 @@ internal sealed class SmtpNotifier : INotifier
             "tls" => SecureSocketOptions.SslOnConnect,
             var other => throw new UsageException($"--notify {description}: tls={other} is not one of none, starttls, tls."),
         };
-        return new SmtpNotifier(uri.Host, uri.Port > 0 ? uri.Port : 25, user, password, from, to, tls, chart, description);
+        return new SmtpNotifier(uri.Host, uri.Port > 0 ? uri.Port : 25, user, password, from, to, tls, description);
     }
 
     public async Task SendAsync(AlertNotice notice, CancellationToken cancellationToken)
@@ -73,7 +71,7 @@ internal sealed class SmtpNotifier : INotifier
         message.To.AddRange(_to);
         message.Subject = AlertText.Subject(notice);
         var body = new BodyBuilder { TextBody = AlertText.Body(notice) };
-        if (_chart?.Invoke(notice) is { Length: > 0 } png)
+        if (notice.Chart is { Length: > 0 } png)
         {
             body.Attachments.Add("leakhound.png", png, new ContentType("image", "png"));
         }
