@@ -36,6 +36,13 @@ public sealed class ProcessLookupTests
         {
             var inspector = new LinuxProcessInspector();
 
+            // Between fork and exec the child still shows our own command line: give it a moment to become sleep.
+            var deadline = Stopwatch.StartNew();
+            while (inspector.Find(marker).Count == 0 && deadline.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                Thread.Sleep(20);
+            }
+
             var found = Assert.Single(inspector.Find(marker));
             var byName = inspector.Find("SLEEP");
 

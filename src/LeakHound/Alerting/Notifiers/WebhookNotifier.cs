@@ -46,7 +46,10 @@ internal sealed class WebhookNotifier : INotifier
     {
         using var content = new ByteArrayContent(Payload(notice));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        using var response = await Client.PostAsync(_target, content, cancellationToken).ConfigureAwait(false);
+        // Alerts are rare: a kept-alive connection would only sit idle, and in CLOSE_WAIT once the far side drops it.
+        using var request = new HttpRequestMessage(HttpMethod.Post, _target) { Content = content };
+        request.Headers.ConnectionClose = true;
+        using var response = await Client.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             throw new HttpRequestException($"the webhook answered {(int)response.StatusCode} {response.ReasonPhrase}");
