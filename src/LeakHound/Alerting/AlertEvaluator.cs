@@ -250,7 +250,8 @@ public sealed class AlertEvaluator
 
         foreach (var (key, value) in latest)
         {
-            if (!_rules.Any(r => r is AlertRule.Leaking or AlertRule.Exhaustion && Selector(r)!.Matches(key)))
+            // Every series a rule watches keeps a trend, so a threshold alert also says how fast and until when.
+            if (!_rules.Any(r => Selector(r)?.Matches(key) == true))
             {
                 continue;
             }

@@ -3,31 +3,29 @@ using System.Threading.Channels;
 namespace LeakHound.Alerting.Notifiers;
 
 /// <summary>
-/// Sends notices in the background so that a slow or dead notifier never holds up the watch. Each delivery (or
-/// failure, after the retries) is reported through <c>onDelivery</c>, which the watch records and shows.
+/// Sends notices in the background so that a slow or dead notifier never holds up the watch, nor the other notifiers:
+/// each notifier has its own queue and worker. Each delivery (or failure, after the retries) is reported through
+/// <c>onDelivery</c> as soon as it is known; the watch records and shows it.
 /// </summary>
 public sealed class AlertDispatcher : IAsyncDisposable
 {
-    private readonly IReadOnlyList<INotifier> _notifiers;
-    private readonly RetryPolicy _retry;
-    private readonly Action<Delivery> _onDelivery;
-    private readonly Channel<AlertNotice> _queue = Channel.CreateBounded<AlertNotice>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
+    private readonly List<(Channel<AlertNotice> Queue, Task Worker)> _workers = [];
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _worker;
 
     public AlertDispatcher(IReadOnlyList<INotifier> notifiers, RetryPolicy retry, Action<Delivery> onDelivery)
     {
-        _notifiers = notifiers;
-        _retry = retry;
-        _onDelivery = onDelivery;
-        _worker = Task.Run(RunAsync);
+        foreach (var notifier in notifiers)
+        {
+            var queue = Channel.CreateBounded<AlertNotice>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
+            _workers.Add((queue, Task.Run(() => RunAsync(notifier, queue.Reader, retry, onDelivery))));
+        }
     }
 
     public void Enqueue(AlertNotice notice)
     {
-        if (_notifiers.Count > 0)
+        foreach (var (queue, _) in _workers)
         {
-            _queue.Writer.TryWrite(notice);
+            queue.Writer.TryWrite(notice);
         }
     }
 
@@ -35,17 +33,13 @@ public sealed class AlertDispatcher : IAsyncDisposable
     public static async Task<IReadOnlyList<Delivery>> SendNowAsync(IReadOnlyList<INotifier> notifiers, AlertNotice notice, RetryPolicy retry, CancellationToken cancellationToken) =>
         await Task.WhenAll(notifiers.Select(n => retry.SendAsync(n, notice, cancellationToken))).ConfigureAwait(false);
 
-    private async Task RunAsync()
+    private async Task RunAsync(INotifier notifier, ChannelReader<AlertNotice> queue, RetryPolicy retry, Action<Delivery> onDelivery)
     {
         try
         {
-            await foreach (var notice in _queue.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            await foreach (var notice in queue.ReadAllAsync(_stop.Token).ConfigureAwait(false))
             {
-                var deliveries = await SendNowAsync(_notifiers, notice, _retry, _stop.Token).ConfigureAwait(false);
-                foreach (var delivery in deliveries)
-                {
-                    _onDelivery(delivery);
-                }
+                onDelivery(await retry.SendAsync(notifier, notice, _stop.Token).ConfigureAwait(false));
             }
         }
         catch (OperationCanceledException)
@@ -57,10 +51,15 @@ public sealed class AlertDispatcher : IAsyncDisposable
     /// <summary>Lets queued messages go out (a resolve at Ctrl+C, say) for a short grace period, then stops.</summary>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await Task.WhenAny(_worker, Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+        foreach (var (queue, _) in _workers)
+        {
+            queue.Writer.TryComplete();
+        }
+
+        var all = Task.WhenAll(_workers.Select(w => w.Worker));
+        await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _worker.ConfigureAwait(false);
+        await all.ConfigureAwait(false);
         _stop.Dispose();
     }
 }
