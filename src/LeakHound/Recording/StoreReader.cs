@@ -1,5 +1,6 @@
 using LeakHound.Samples;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace LeakHound.Recording;
 
@@ -32,6 +33,7 @@ internal static class StoreReader
     private static List<RecordedSeries> ReadSeries(SqliteConnection connection, SqliteTransaction transaction, string path, string? metric)
     {
         var wanted = new List<(long Id, SeriesKey Key)>();
+        var totalSeries = 0;
         using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
@@ -39,6 +41,7 @@ internal static class StoreReader
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
+                totalSeries++;
                 var text = reader.GetString(1);
                 if (!SeriesKey.TryParse(text, out var key, out var error))
                 {
@@ -53,6 +56,84 @@ internal static class StoreReader
         }
 
         wanted.Sort(static (a, b) => a.Key.CompareTo(b.Key));
+        return totalSeries > 0 && wanted.Count * 2 >= totalSeries
+            ? ReadByScan(connection, wanted)
+            : ReadByIndex(connection, transaction, wanted);
+    }
+
+    /// <summary>
+    /// Most series wanted: one pass over the table in the order rounds were written (time order), handing each row to
+    /// its series. Four times cheaper than a lookup per row through the index, and stepped through SQLite's own API
+    /// because ADO.NET's per-row cost would be most of the time at six million rows.
+    /// </summary>
+    private static List<RecordedSeries> ReadByScan(SqliteConnection connection, List<(long Id, SeriesKey Key)> wanted)
+    {
+        var lists = new Dictionary<long, List<TimedValue>>(wanted.Count);
+        foreach (var (id, _) in wanted)
+        {
+            lists[id] = [];
+        }
+
+        var rc = raw.sqlite3_prepare_v2(connection.Handle, "SELECT series_id, time_ms, value FROM samples", out var statement);
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException(raw.sqlite3_errmsg(connection.Handle).utf8_to_string(), rc);
+        }
+
+        using (statement)
+        {
+            List<TimedValue>? current = null;
+            long currentId = long.MinValue;
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                var id = raw.sqlite3_column_int64(statement, 0);
+                if (id != currentId)
+                {
+                    currentId = id;
+                    current = lists.GetValueOrDefault(id);
+                }
+
+                current?.Add(new TimedValue(DateTimeOffset.FromUnixTimeMilliseconds(raw.sqlite3_column_int64(statement, 1)), raw.sqlite3_column_double(statement, 2)));
+            }
+
+            if (rc != raw.SQLITE_DONE)
+            {
+                throw new SqliteException(raw.sqlite3_errmsg(connection.Handle).utf8_to_string(), rc);
+            }
+        }
+
+        var result = new List<RecordedSeries>(wanted.Count);
+        foreach (var (id, key) in wanted)
+        {
+            var values = lists[id];
+            if (!IsSorted(values))
+            {
+                // Rows are in write order; an imported or merged store may not be in time order.
+                values.Sort(static (a, b) => a.Time.CompareTo(b.Time));
+            }
+
+            result.Add(new RecordedSeries(key, values));
+        }
+
+        return result;
+    }
+
+    private static bool IsSorted(List<TimedValue> values)
+    {
+        for (var i = 1; i < values.Count; i++)
+        {
+            if (values[i].Time < values[i - 1].Time)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A few series of many: read each through the (series, time) index.</summary>
+    private static List<RecordedSeries> ReadByIndex(SqliteConnection connection, SqliteTransaction transaction, List<(long Id, SeriesKey Key)> wanted)
+    {
         var result = new List<RecordedSeries>(wanted.Count);
         using var points = connection.CreateCommand();
         points.Transaction = transaction;
