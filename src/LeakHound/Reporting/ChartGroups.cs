@@ -70,6 +70,8 @@ internal static class ChartGroups
             charts.Add(new ChartGroup("fds", "Open file descriptors against the limit", ChartUnit.Count, lines));
         }
 
+        AddPostgres(charts, Of, keep);
+
         var sockets = Of(MetricNames.UdpSockets).Select(s => new ChartLine("udp", s))
             .Concat(Of(MetricNames.UnixSockets).Select(s => new ChartLine("unix", s))).ToList();
         if (sockets.Count > 0)
@@ -105,6 +107,52 @@ internal static class ChartGroups
         }
 
         return charts;
+    }
+
+    /// <summary>
+    /// PostgreSQL: connections by state and by application against <c>max_connections</c> minus the reserved slots
+    /// (what clients can really use), then how long the oldest connections have sat idle.
+    /// </summary>
+    private static void AddPostgres(List<ChartGroup> charts, Func<string, IReadOnlyList<RecordedSeries>> of, IReadOnlySet<SeriesKey> keep)
+    {
+        var usable = UsableConnections(of(MetricNames.PgMaxConnections), of(MetricNames.PgReservedConnections));
+        ChartLine[] Limit() => usable is null ? [] : [new ChartLine("max_connections − reserved", usable, IsLimit: true)];
+
+        var states = of(MetricNames.PgConnections).Where(s => s.Points.Any(p => p.Value != 0)).ToList();
+        if (states.Count > 0)
+        {
+            charts.Add(new ChartGroup("pg", "PostgreSQL connections by state", ChartUnit.Count,
+                [.. Top(states, keep, s => s.Key.Label(MetricNames.StateLabel) ?? s.Key.ToString(), out var note), .. Limit()], null, note));
+        }
+
+        var apps = of(MetricNames.PgAppConnections).Where(s => s.Points.Any(p => p.Value != 0)).ToList();
+        if (apps.Count > 0)
+        {
+            charts.Add(new ChartGroup("pg-apps", "PostgreSQL connections by application", ChartUnit.Count,
+                [.. Top(apps, keep, s => Label(s.Key), out var note), .. Limit()], null, note));
+        }
+
+        var idle = of(MetricNames.PgOldestIdleSeconds).Select(s => new ChartLine("oldest idle (s)", s))
+            .Concat(of(MetricNames.PgOldestIdleInTransactionSeconds).Select(s => new ChartLine("oldest idle in transaction (s)", s)))
+            .Concat(of(MetricNames.PgIdleLongerThanThreshold).Select(s => new ChartLine($"idle too long: {Label(s.Key)}", s)))
+            .ToList();
+        if (idle.Count > 0)
+        {
+            charts.Add(new ChartGroup("pg-idle", "PostgreSQL idle connections", ChartUnit.Count, idle));
+        }
+    }
+
+    /// <summary>max_connections minus reserved slots at each recorded time: the capacity line of the PostgreSQL charts.</summary>
+    private static RecordedSeries? UsableConnections(IReadOnlyList<RecordedSeries> max, IReadOnlyList<RecordedSeries> reserved)
+    {
+        if (max.Count == 0)
+        {
+            return null;
+        }
+
+        var reservedAt = reserved.Count == 0 ? [] : reserved[0].Points.ToDictionary(p => p.Time, p => p.Value);
+        var points = max[0].Points.Select(p => new TimedValue(p.Time, p.Value - reservedAt.GetValueOrDefault(p.Time))).ToList();
+        return new RecordedSeries(SeriesKey.Of("postgres.usable_connections"), points);
     }
 
     /// <summary>The <see cref="MaxLines"/> series that reach the highest values (kept ones first); a note says how many were left out.</summary>
