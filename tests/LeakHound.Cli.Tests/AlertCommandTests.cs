@@ -99,4 +99,21 @@ public sealed class AlertCommandTests
         Assert.Equal(2, error.ExitCode);
         Assert.Contains("bad.yaml:3:", error.Stderr);
     }
+
+    [Fact]
+    public async Task A_digest_goes_out_on_schedule_with_the_numbers_whether_or_not_anything_fires()
+    {
+        await using var hook = new TestWebhook();
+        using var dir = new TempDir();
+
+        var result = await ChildProcess.RunLeakHoundAsync(
+            "watch", "--command", "close_wait=echo 42", "--interval", "200ms", "--count", "14", "--out", dir.File("d.db"),
+            "--digest", "1s", "--notify", hook.Url);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var digests = hook.Bodies.Select(b => JsonDocument.Parse(b).RootElement).ToList();
+        Assert.InRange(digests.Count, 2, 3);
+        Assert.All(digests, d => Assert.Equal("digest", d.GetProperty("kind").GetString()));
+        Assert.Contains("command.close_wait = 42", digests[0].GetProperty("text").GetString());
+    }
 }

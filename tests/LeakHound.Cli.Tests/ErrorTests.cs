@@ -116,3 +116,21 @@ public sealed class PermissionTests
             ? ChildProcess.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", ChildProcess.Dll("leakhound.dll"), .. args])
             : ChildProcess.RunLeakHoundAsync(args);
 }
+
+public sealed class UnorderedCsvTests
+{
+    [Fact]
+    public async Task Unordered_timestamps_are_read_sorted_and_said_so()
+    {
+        using var dir = new TempDir();
+        var csv = dir.File("tracking.log");
+        await File.WriteAllTextAsync(csv, string.Join('\n', Enumerable.Range(0, 20).Select(i => $"{1493117580 + (i == 7 ? 100 : i * 5)},{10 + i}")) + "\n");
+
+        var result = await ChildProcess.RunLeakHoundAsync("export", csv, "--csv", "-");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("tracking.log: the timestamps of value are not in time order", result.Stderr);
+        var times = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => DateTimeOffset.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(times.Order(), times);
+    }
+}

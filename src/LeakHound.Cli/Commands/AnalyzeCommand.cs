@@ -28,7 +28,7 @@ internal static class AnalyzeCommand
             }
 
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var data = RecordingReader.Read(path, filter);
+            var data = RecordingInput.Read(path, filter);
             var read = clock.Elapsed;
             if (data.Series.Count == 0)
             {

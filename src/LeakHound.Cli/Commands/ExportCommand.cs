@@ -13,7 +13,7 @@ internal static class ExportCommand
         var command = new Command("export", "Write a recording as CSV: a time column, then one column per series.") { file, csv, metric };
         command.SetAction(parse =>
         {
-            var data = RecordingReader.Read(parse.GetValue(file)!, parse.GetValue(metric));
+            var data = RecordingInput.Read(parse.GetValue(file)!, parse.GetValue(metric));
             if (data.Series.Count == 0)
             {
                 throw new LeakHoundException(parse.GetValue(metric) is { } m

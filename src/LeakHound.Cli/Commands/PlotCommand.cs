@@ -42,7 +42,7 @@ internal static class PlotCommand
             RecordingPath.EnsureWritable(pngPath);
         }
 
-        var data = RecordingReader.Read(path);
+        var data = RecordingInput.Read(path);
         if (data.Series.All(s => s.Points.Count == 0))
         {
             throw new LeakHoundException($"{path} holds no samples yet: nothing to plot.");

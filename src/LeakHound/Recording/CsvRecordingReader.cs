@@ -64,12 +64,16 @@ internal static class CsvRecordingReader
             ReadWide(records, head, series, events);
         }
 
+        var unordered = new List<SeriesKey>();
         var result = series
             .Where(s => SeriesFilter.Matches(s.Key, metric))
             .OrderBy(s => s.Key)
-            .Select(s => new RecordedSeries(s.Key, SortedByTime(s.Value)))
+            .Select(s => new RecordedSeries(s.Key, SortedByTime(s.Value, () => unordered.Add(s.Key))))
             .ToList();
-        return new RecordedData(result, events.OrderBy(e => e.Time).ToList());
+        var notes = unordered.Count == 0
+            ? []
+            : new[] { $"{Path.GetFileName(path)}: the timestamps of {(unordered.Count == 1 ? unordered[0].ToString() : $"{unordered.Count} series")} are not in time order; read them sorted by time." };
+        return new RecordedData(result, events.OrderBy(e => e.Time).ToList()) { Notes = notes };
     }
 
     private static void ReadHeaderless(CsvRecords records, CsvRecord head, Dictionary<SeriesKey, List<TimedValue>> series, List<RecordedEvent> events)
@@ -239,12 +243,13 @@ internal static class CsvRecordingReader
 
     private static bool Is(string cell, string name) => string.Equals(cell, name, StringComparison.OrdinalIgnoreCase);
 
-    private static List<TimedValue> SortedByTime(List<TimedValue> points)
+    private static List<TimedValue> SortedByTime(List<TimedValue> points, Action unordered)
     {
         for (var i = 1; i < points.Count; i++)
         {
             if (points[i].Time < points[i - 1].Time)
             {
+                unordered();
                 // Stable, so equal times keep their file order.
                 return [.. points.OrderBy(p => p.Time)];
             }
