@@ -45,6 +45,15 @@ public sealed class AlertConfig
         try
         {
             var config = deserializer.Deserialize<AlertConfig?>(text) ?? new AlertConfig();
+
+            // "alerts:" with nothing under it reads as null, whatever the property's type says.
+            config.Alerts ??= [];
+            config.Notify ??= [];
+            if (config.Alerts.Any(string.IsNullOrWhiteSpace) || config.Notify.Any(string.IsNullOrWhiteSpace))
+            {
+                throw new UsageException($"{path}: an entry under alerts or notify is empty.");
+            }
+
             foreach (var rule in config.Alerts)
             {
                 try

@@ -31,7 +31,7 @@ public static partial class ConnectionStrings
         {
             return text.Contains("://", StringComparison.Ordinal) ? FromUri(text) : new NpgsqlConnectionStringBuilder(text);
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException or InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException or InvalidOperationException or KeyNotFoundException)
         {
             throw new UsageException($"'{Mask(text, text)}' is not a valid PostgreSQL connection string: {Mask(e.Message, text)}");
         }
@@ -107,7 +107,7 @@ public static partial class ConnectionStrings
                 ? FromUri(connectionString).Password
                 : new NpgsqlConnectionStringBuilder(connectionString).Password;
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException or InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException or InvalidOperationException or KeyNotFoundException)
         {
             // Unparsable: the pattern masks above still apply.
         }
