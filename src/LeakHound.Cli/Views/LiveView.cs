@@ -72,10 +72,10 @@ internal sealed class LiveView(WatchHeading heading) : WatchView
         var commands = history.Tracks.Where(t => t.Key.Metric.StartsWith(MetricNames.CommandPrefix, StringComparison.Ordinal)).ToList();
         if (commands.Count > 0)
         {
-            var table = NewTable("command", "now", "Δ start", "trend");
+            var table = Widgets.Table("command", "now", "Δ start", "trend");
             foreach (var c in commands.OrderBy(c => c.Key.Metric, StringComparer.Ordinal))
             {
-                table.AddRow(Terminal.Safe(c.Key.Metric[MetricNames.CommandPrefix.Length..]), Format.Count(c.Last), Change(c.Change), Sparkline.Of(c.Recent));
+                table.AddRow(Terminal.Safe(c.Key.Metric[MetricNames.CommandPrefix.Length..]), Format.Count(c.Last), Widgets.Change(c.Change), Sparkline.Of(c.Recent));
             }
 
             parts.Add(table);
@@ -93,13 +93,13 @@ internal sealed class LiveView(WatchHeading heading) : WatchView
     private Table StatesTable(List<SeriesTrack> states)
     {
         var table = heading.Capacity is null
-            ? NewTable("TCP state", "now", "Δ start", "trend")
-            : NewTable("TCP state", "now", "Δ start", "of capacity", "trend");
+            ? Widgets.Table("TCP state", "now", "Δ start", "trend")
+            : Widgets.Table("TCP state", "now", "Δ start", "of capacity", "trend");
         foreach (var t in states)
         {
             var name = t.Key.Label(MetricNames.StateLabel) ?? "?";
             var colour = name == "close_wait" && t.Last > 0 ? "red" : "default";
-            var cells = new List<string> { $"[{colour}]{Terminal.Safe(name)}[/]", Format.Count(t.Last), Change(t.Change) };
+            var cells = new List<string> { $"[{colour}]{Terminal.Safe(name)}[/]", Format.Count(t.Last), Widgets.Change(t.Change) };
             if (heading.Capacity is { } capacity)
             {
                 cells.Add(Format.Percent(t.Last, capacity));
@@ -114,14 +114,14 @@ internal sealed class LiveView(WatchHeading heading) : WatchView
 
     private static Table PeersTable(List<SeriesTrack> peers)
     {
-        var table = NewTable("peer", "state", "now", "Δ start", "trend");
+        var table = Widgets.Table("peer", "state", "now", "Δ start", "trend");
         foreach (var t in peers)
         {
             table.AddRow(
                 Terminal.Safe(t.Key.Label(MetricNames.PeerLabel) ?? "?"),
                 Terminal.Safe(t.Key.Label(MetricNames.StateLabel) ?? "?"),
                 Format.Count(t.Last),
-                Change(t.Change),
+                Widgets.Change(t.Change),
                 Sparkline.Of(t.Recent));
         }
 
@@ -150,7 +150,7 @@ internal sealed class LiveView(WatchHeading heading) : WatchView
         var text = new List<string>();
         if (fds is { } f)
         {
-            var bar = limit is { } lim && lim > 0 ? " " + Bar(f / lim) : "";
+            var bar = limit is { } lim && lim > 0 ? " " + Widgets.Bar(f / lim) : "";
             text.Add($"fds [bold]{Format.Count(f)}[/] / {(limit is { } l ? Format.Count(l) + $" ({Format.Percent(f, l)})" : "unlimited")}{bar}");
         }
 
@@ -175,27 +175,5 @@ internal sealed class LiveView(WatchHeading heading) : WatchView
         }
 
         return new Markup(text.Count == 0 ? "[grey]no process sampled yet[/]" : string.Join(" · ", text));
-    }
-
-    private static string Bar(double fraction)
-    {
-        const int width = 20;
-        var filled = (int)Math.Round(Math.Clamp(fraction, 0, 1) * width);
-        var colour = fraction >= 0.9 ? "red" : fraction >= 0.75 ? "yellow" : "green";
-        return $"[{colour}]{new string('█', filled)}[/][grey]{new string('░', width - filled)}[/]";
-    }
-
-    private static string Change(double change) =>
-        change > 0 ? $"[red]{Format.Signed(change)}[/]" : change < 0 ? $"[green]{Format.Signed(change)}[/]" : "[grey]0[/]";
-
-    private static Table NewTable(params string[] columns)
-    {
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (var c in columns)
-        {
-            table.AddColumn(new TableColumn(c) { Alignment = c is "now" or "Δ start" or "of capacity" ? Justify.Right : Justify.Left });
-        }
-
-        return table;
     }
 }

@@ -31,12 +31,12 @@ internal static class PostgresPanel
         var total = states.Sum(t => t.Last);
         var parts = new List<IRenderable>();
 
-        var stateTable = Table("PostgreSQL state", "now", "Δ start", "of capacity", "trend");
+        var stateTable = Widgets.Table("PostgreSQL state", "now", "Δ start", "of capacity", "trend");
         foreach (var t in states.Where(t => t.Recent.Any(v => v > 0) || t.Change != 0).OrderByDescending(t => t.Last))
         {
             var name = t.Key.Label(MetricNames.StateLabel) ?? "?";
             var colour = name.StartsWith("idle_in_transaction", StringComparison.Ordinal) && t.Last > 0 ? "yellow" : "default";
-            stateTable.AddRow($"[{colour}]{Terminal.Safe(name)}[/]", Format.Count(t.Last), Change(t.Change), Format.Percent(t.Last, capacity), Sparkline.Of(t.Recent));
+            stateTable.AddRow($"[{colour}]{Terminal.Safe(name)}[/]", Format.Count(t.Last), Widgets.Change(t.Change), Format.Percent(t.Last, capacity), Sparkline.Of(t.Recent));
         }
 
         if (stateTable.Rows.Count > 0)
@@ -50,14 +50,14 @@ internal static class PostgresPanel
             .Take(TopApplications).ToList();
         if (apps.Count > 0)
         {
-            var table = Table("application", "state", "now", "Δ start", "of capacity", "trend");
+            var table = Widgets.Table("application", "state", "now", "Δ start", "of capacity", "trend");
             foreach (var t in apps)
             {
                 table.AddRow(
                     Terminal.Safe(ApplicationName(t.Key)),
                     Terminal.Safe(t.Key.Label(MetricNames.StateLabel) ?? "?"),
                     Format.Count(t.Last),
-                    Change(t.Change),
+                    Widgets.Change(t.Change),
                     Format.Percent(t.Last, capacity),
                     Sparkline.Of(t.Recent));
             }
@@ -66,7 +66,7 @@ internal static class PostgresPanel
         }
 
         var line = new StringBuilder($"postgres [bold]{Format.Count(total)}[/] / {Format.Count(capacity)} " +
-                                     $"(max_connections {Format.Count(max.Value)} − {Format.Count(reserved)} reserved, {Format.Percent(total, capacity)}) {Bar(capacity > 0 ? total / capacity : 1)}");
+                                     $"(max_connections {Format.Count(max.Value)} − {Format.Count(reserved)} reserved, {Format.Percent(total, capacity)}) {Widgets.Bar(capacity > 0 ? total / capacity : 1)}");
         if (history.Value(SeriesKey.Of(MetricNames.PgOldestIdleSeconds)) is { } idle && idle > 0)
         {
             line.Append(" · oldest idle ").Append(PgSuspects.Age(idle));
@@ -139,26 +139,4 @@ internal static class PostgresPanel
     }
 
     private static string Number(double value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Bar(double fraction)
-    {
-        const int width = 20;
-        var filled = (int)Math.Round(Math.Clamp(fraction, 0, 1) * width);
-        var colour = fraction >= 0.9 ? "red" : fraction >= 0.75 ? "yellow" : "green";
-        return $"[{colour}]{new string('█', filled)}[/][grey]{new string('░', width - filled)}[/]";
-    }
-
-    private static string Change(double change) =>
-        change > 0 ? $"[red]{Format.Signed(change)}[/]" : change < 0 ? $"[green]{Format.Signed(change)}[/]" : "[grey]0[/]";
-
-    private static Table Table(params string[] columns)
-    {
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (var c in columns)
-        {
-            table.AddColumn(new TableColumn(c) { Alignment = c is "now" or "Δ start" or "of capacity" ? Justify.Right : Justify.Left });
-        }
-
-        return table;
-    }
 }
