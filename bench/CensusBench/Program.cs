@@ -10,6 +10,8 @@ try
     {
         "census" => await CensusBenchmark.RunAsync(CensusOptions.Parse(reader)),
         "watch-cost" => await WatchCostBenchmark.RunAsync(WatchCostOptions.Parse(reader)),
+        "soak" => await SoakBenchmark.RunAsync(SoakOptions.Parse(reader)),
+        "churn" => await ChurnTarget.RunAsync(reader.Int("--rate", 1000, 1, 100_000)),
         _ => throw new UsageException(reader.Mode is null ? "no mode given." : $"unknown mode '{reader.Mode}'."),
     };
 }
@@ -28,5 +30,6 @@ internal static class BenchUsage
 {
     public const string Text =
         "Usage: CensusBench census [--runs 30] [--warmup 3] [--pairs 9000] [--close-wait 2000] [--v6 0] [--pid PID] [--leaky PATH] | " +
-        "watch-cost --leakhound PATH/leakhound.dll [--minutes 10] [--interval 1s] [--sockets 1000] [--sample-every 10s] [--leaky PATH]";
+        "watch-cost --leakhound PATH/leakhound.dll [--minutes 10] [--interval 1s] [--sockets 1000] [--sample-every 10s] [--leaky PATH] | " +
+        "soak --leakhound PATH/leakhound.dll [--minutes 10] [--interval 100ms] [--rate 1000]";
 }
