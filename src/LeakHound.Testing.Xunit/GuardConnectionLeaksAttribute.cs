@@ -7,7 +7,7 @@ namespace LeakHound.Testing.Xunit;
 /// <summary>
 /// Fails each test that leaves a connection in use: <c>[assembly: GuardConnectionLeaks]</c> covers every test of
 /// the assembly (it may also be put on a class or a method). The counts are process-wide, so tests guarded this
-/// way should not run in parallel: add <c>[assembly: CollectionBehavior(DisableTestParallelization = true)]</c>
+/// way should not run in parallel: add <c>[assembly: Parallelization(Mode = ParallelMode.None)]</c>
 /// (a failure says so when guarded tests overlapped).
 /// </summary>
 [AttributeUsage(AttributeTargets.Assembly | AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = false)]

@@ -48,7 +48,7 @@ public static class LeakTracking
     internal static void Release(long sequence) => Open.TryRemove(sequence, out _);
 
     private static readonly string[] FrameworkPrefixes =
-        ["System", "Microsoft", "Npgsql", "MySqlConnector", "xunit", "nunit", "MSTest", "netstandard", "mscorlib", "Polly"];
+        ["System", "Microsoft", "Npgsql", "MySqlConnector", "xunit", "xunit.v3", "nunit.framework", "NUnit3.TestAdapter", "MSTest", "netstandard", "mscorlib", "Polly", "Castle", "Moq", "NSubstitute"];
 
     private static bool IsFramework(Assembly assembly)
     {
@@ -58,7 +58,7 @@ public static class LeakTracking
         }
 
         var name = assembly.GetName().Name ?? "";
-        return FrameworkPrefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase))
+        return FrameworkPrefixes.Any(p => name.Equals(p, StringComparison.OrdinalIgnoreCase) || name.StartsWith(p + ".", StringComparison.OrdinalIgnoreCase))
                || name.StartsWith("LeakHound.Testing.", StringComparison.Ordinal) && !name.EndsWith(".Tests", StringComparison.Ordinal);
     }
 
@@ -70,22 +70,37 @@ public static class LeakTracking
     {
         var text = new StringBuilder();
         var kept = 0;
+        string? previous = null;
         foreach (var frame in stack.GetFrames())
         {
             var method = frame.GetMethod();
             var type = method?.DeclaringType;
             if (method is null || type is null || IsFramework(type.Assembly))
             {
+                // The user's block ends at the first framework frame below it (a test runner's, or a continuation's
+                // that merely ran on this thread).
+                if (kept > 0 && method is not null && type is not null)
+                {
+                    break;
+                }
+
                 continue;
             }
 
+            var described = Describe(method, type);
+            if (described == previous)
+            {
+                continue; // an async method's kick-off stub above its state machine
+            }
+
+            previous = described;
             if (kept++ == MaxFrames)
             {
                 text.Append("   …\n");
                 break;
             }
 
-            text.Append("   at ").Append(Describe(method, type));
+            text.Append("   at ").Append(described);
             if (frame.GetFileName() is { } file)
             {
                 text.Append(" in ").Append(file).Append(":line ").Append(frame.GetFileLineNumber());
