@@ -9,6 +9,12 @@ namespace LeakHound.Testing;
 public sealed record Acquisition(LeakKind Kind, string Target, string Stack, int ThreadId, DateTimeOffset At)
 {
     internal long Sequence { get; init; }
+
+    /// <summary>
+    /// What holds the connection (the undisposed response's content), kept reachable while tracked: otherwise the
+    /// garbage collector may finalize an unreachable response's connection and hide the leak from the guard.
+    /// </summary>
+    internal object? Holder { get; init; }
 }
 
 /// <summary>
@@ -38,10 +44,10 @@ public static class LeakTracking
         Open.Values.Where(a => a.Sequence > sequence).OrderBy(a => a.Sequence).ToList();
 
     /// <summary>Records one acquisition; dispose the returned handle when the connection is given back.</summary>
-    internal static TrackingHandle Record(LeakKind kind, string target, StackTrace stack)
+    internal static TrackingHandle Record(LeakKind kind, string target, StackTrace stack, object? holder = null)
     {
         var sequence = Interlocked.Increment(ref _sequence);
-        Open[sequence] = new Acquisition(kind, target, UserFrames(stack), Environment.CurrentManagedThreadId, DateTimeOffset.UtcNow) { Sequence = sequence };
+        Open[sequence] = new Acquisition(kind, target, UserFrames(stack), Environment.CurrentManagedThreadId, DateTimeOffset.UtcNow) { Sequence = sequence, Holder = holder };
         return new TrackingHandle(sequence);
     }
 
@@ -79,7 +85,7 @@ public static class LeakTracking
             {
                 // The user's block ends at the first framework frame below it (a test runner's, or a continuation's
                 // that merely ran on this thread).
-                if (kept > 0 && method is not null && type is not null)
+                if (kept > 0 && method is not null && type is not null && !IsPlumbing(type))
                 {
                     break;
                 }
@@ -111,6 +117,10 @@ public static class LeakTracking
 
         return kept == 0 ? "   (no user frames: the call came from framework code only)\n" : text.ToString();
     }
+
+    /// <summary>Async and thread plumbing between two user frames (AsyncMethodBuilderCore.Start, ExecutionContext.Run).</summary>
+    private static bool IsPlumbing(Type type) =>
+        type.Namespace is "System.Runtime.CompilerServices" or "System.Threading" or "System.Threading.Tasks";
 
     private static string Describe(MethodBase method, Type type)
     {

@@ -28,7 +28,8 @@ public sealed class LeakTrackingHandler : DelegatingHandler
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var uri = request.RequestUri;
         var target = uri is null ? "?" : $"{ConnectionTelemetry.FormatHost(uri.IdnHost)}:{uri.Port}";
-        response.Content = new TrackedContent(response.Content, LeakTracking.Record(LeakKind.Http, target, stack));
+        var inner = response.Content;
+        response.Content = new TrackedContent(inner, LeakTracking.Record(LeakKind.Http, target, stack, holder: inner));
         return response;
     }
 }

@@ -122,7 +122,8 @@ public sealed class StubServer : IAsyncDisposable
                 switch (response.Ending)
                 {
                     case StubEnding.Reset:
-                        client.Client.LingerState = new LingerOption(true, 0);
+                        // Close(0) sets a zero linger and closes without the shutdown a stream's Dispose would do: RST, not FIN.
+                        client.Client.Close(0);
                         return;
                     case StubEnding.CloseWithoutResponse:
                         return;

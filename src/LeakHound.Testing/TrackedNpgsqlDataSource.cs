@@ -59,7 +59,7 @@ public sealed class TrackedNpgsqlDataSource : DbDataSource
             return;
         }
 
-        var handle = LeakTracking.Record(LeakKind.NpgsqlPool, _poolName, stack);
+        var handle = LeakTracking.Record(LeakKind.NpgsqlPool, _poolName, stack, holder: connection);
         void OnStateChange(object? sender, StateChangeEventArgs e)
         {
             if (e.CurrentState == ConnectionState.Closed)
