@@ -6,9 +6,16 @@ using System.Text;
 namespace LeakHound.Testing;
 
 /// <summary>Where a connection still held was taken: the user's frames of the stack at that moment.</summary>
-public sealed record Acquisition(LeakKind Kind, string Target, string Stack, int ThreadId, DateTimeOffset At)
+public sealed record Acquisition(LeakKind Kind, string Target, int ThreadId, DateTimeOffset At)
 {
+    private string? _stack;
+
     internal long Sequence { get; init; }
+
+    internal StackTrace? Trace { get; init; }
+
+    /// <summary>The user's frames, formatted only when a report asks for them.</summary>
+    public string Stack => _stack ??= Trace is null ? "" : LeakTracking.UserFrames(Trace);
 
     /// <summary>
     /// What holds the connection (the undisposed response's content), kept reachable while tracked: otherwise the
@@ -47,7 +54,7 @@ public static class LeakTracking
     internal static TrackingHandle Record(LeakKind kind, string target, StackTrace stack, object? holder = null)
     {
         var sequence = Interlocked.Increment(ref _sequence);
-        Open[sequence] = new Acquisition(kind, target, UserFrames(stack), Environment.CurrentManagedThreadId, DateTimeOffset.UtcNow) { Sequence = sequence, Holder = holder };
+        Open[sequence] = new Acquisition(kind, target, Environment.CurrentManagedThreadId, DateTimeOffset.UtcNow) { Sequence = sequence, Trace = stack, Holder = holder };
         return new TrackingHandle(sequence);
     }
 
