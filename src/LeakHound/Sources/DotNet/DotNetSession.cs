@@ -267,6 +267,7 @@ public sealed class DotNetSession : IDisposable
                 Store(data, DotNetSeries.Percentile95(Text(data, "quantiles"), data.PayloadByName("count") is int count ? count : 0));
                 break;
             case "CollectionStop":
+            case "Collection/Stop": // TraceEvent names it by its opcode
                 MarkReading();
                 break;
             case "Error":
