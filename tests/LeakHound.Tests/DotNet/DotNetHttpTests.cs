@@ -51,3 +51,45 @@ public sealed class DotNetHttpTests
         Assert.True(Math.Abs(later - first) <= 3, $"active went from {first} to {later}");
     }
 }
+
+/// <summary>A source following a process (<c>--name</c>) attaches again to whichever process the census follows now.</summary>
+public sealed class DotNetFollowTests
+{
+    [Fact]
+    public async Task Following_a_restart_attaches_to_the_new_process()
+    {
+        var (downstream, address) = await SampleProcess.StartDownstreamAsync("--close-after", "30s");
+        using var _ = downstream;
+        using var first = SampleProcess.StartLeaky(null, "client", "--target", $"http://{address}/x", "--rate", "20");
+        using var second = SampleProcess.StartLeaky(null, "client", "--target", $"http://{address}/x", "--rate", "20");
+        await first.WaitForDiagnosticsAsync();
+        await second.WaitForDiagnosticsAsync();
+        var ct = TestContext.Current.CancellationToken;
+        int? current = first.Pid;
+        using var source = new DotNetSource(() => current, TimeSpan.FromSeconds(1));
+        await source.StartAsync(ct);
+
+        var round = new Sources.RoundBuilder(DateTimeOffset.UtcNow);
+        await source.CollectAsync(round, ct);
+        Assert.Equal(first.Pid, round.Pid);
+        Assert.Equal(first.Pid, source.Session!.Pid);
+
+        // The followed process is gone: the source is down, not ended.
+        current = null;
+        round = new Sources.RoundBuilder(DateTimeOffset.UtcNow);
+        await source.CollectAsync(round, ct);
+        Assert.Contains(source.Name, round.DownSources);
+        Assert.False(round.EndOfWatch);
+
+        // It came back as another process: a new session on it, and its connections after a first interval.
+        current = second.Pid;
+        round = new Sources.RoundBuilder(DateTimeOffset.UtcNow);
+        await source.CollectAsync(round, ct);
+        Assert.Equal(second.Pid, source.Session!.Pid);
+        await source.Session.WaitForIntervalsAsync(2, TimeSpan.FromSeconds(10), ct);
+        round = new Sources.RoundBuilder(DateTimeOffset.UtcNow);
+        await source.CollectAsync(round, ct);
+        Assert.Equal(second.Pid, round.Pid);
+        Assert.Contains(round.Samples, s => s.Key.Metric == MetricNames.DotNetHttpConnections && s.Key.Label("server") == address && s.Value > 0);
+    }
+}
