@@ -30,12 +30,13 @@ internal static class DownstreamServer
         Console.Out.Flush();
 
         var token = shutdown.Token;
+        using var client = options.Via is null ? null : new HttpClient();
         try
         {
             while (!token.IsCancellationRequested)
             {
                 var connection = await listener.AcceptAsync(token);
-                _ = ServeAsync(connection, options.CloseAfter, token);
+                _ = ServeAsync(connection, options.CloseAfter, client, options.Via, token);
             }
         }
         catch (OperationCanceledException)
@@ -45,7 +46,7 @@ internal static class DownstreamServer
         return 0;
     }
 
-    private static async Task ServeAsync(Socket connection, TimeSpan closeAfter, CancellationToken token)
+    private static async Task ServeAsync(Socket connection, TimeSpan closeAfter, HttpClient? client, Uri? via, CancellationToken token)
     {
         using var _ = connection;
         var buffer = new byte[16 * 1024];
@@ -77,6 +78,11 @@ internal static class DownstreamServer
                 // Requests carry no body here (GET); keep any pipelined bytes after the headers.
                 Buffer.BlockCopy(buffer, end, buffer, 0, filled - end);
                 filled -= end;
+                if (client is not null)
+                {
+                    using var response = await client.GetAsync(via, token);
+                }
+
                 await connection.SendAsync(ErrorPage.Response, SocketFlags.None, token);
             }
         }
@@ -84,6 +90,9 @@ internal static class DownstreamServer
         {
         }
         catch (SocketException)
+        {
+        }
+        catch (HttpRequestException)
         {
         }
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using LeakHound.Cli.Views;
+using LeakHound.Sources.DotNet;
 using LeakHound.Sources.Process;
 using Spectre.Console;
 
@@ -20,13 +21,15 @@ internal static class PsCommand
         command.SetAction(parse =>
         {
             var rows = Rank(ProcessInspectors.ForCurrentOs().Overview(out var notPermitted), parse.GetValue(sort)!);
+            // One listing of the diagnostics sockets for the whole table: a .NET process with one can be read with --dotnet.
+            var attachable = DotNetProcesses.WithDiagnosticsSocket();
             if (parse.GetValue(json))
             {
-                WriteJson(rows);
+                WriteJson(rows, attachable);
             }
             else
             {
-                WriteTable(rows.Take(Math.Max(1, parse.GetValue(top))).ToList(), rows.Count, notPermitted);
+                WriteTable(rows.Take(Math.Max(1, parse.GetValue(top))).ToList(), rows.Count, notPermitted, attachable);
             }
 
             return CliApp.Ok;
@@ -44,12 +47,12 @@ internal static class PsCommand
 
     private static double? FdUse(ProcessOverview p) => p.FdLimit is { } limit && limit > 0 ? (double)p.Fds / limit : null;
 
-    private static void WriteTable(List<ProcessOverview> rows, int total, int notPermitted)
+    private static void WriteTable(List<ProcessOverview> rows, int total, int notPermitted, HashSet<int> attachable)
     {
         var table = new Table().Border(TableBorder.Simple);
-        foreach (var c in new[] { "PID", "TCP", "CLOSE_WAIT", "FDS", "LIMIT", "FD USE", "PROCESS" })
+        foreach (var c in new[] { "PID", "TCP", "CLOSE_WAIT", "FDS", "LIMIT", "FD USE", ".NET", "PROCESS" })
         {
-            table.AddColumn(new TableColumn(c) { Alignment = c == "PROCESS" ? Justify.Left : Justify.Right });
+            table.AddColumn(new TableColumn(c) { Alignment = c is "PROCESS" or ".NET" ? Justify.Left : Justify.Right });
         }
 
         foreach (var p in rows)
@@ -62,11 +65,12 @@ internal static class PsCommand
                 Format.Count(p.Fds),
                 p.FdLimit is { } l ? Format.Count(l) : "unlimited",
                 use is { } u ? (u >= 0.75 ? $"[red]{Format.Percent(u, 1)}[/]" : Format.Percent(u, 1)) : "-",
+                attachable.Contains(p.Pid) ? "attachable" : "",
                 Terminal.Safe(Shorten(string.IsNullOrWhiteSpace(p.CommandLine) ? p.Name : p.CommandLine, 70)));
         }
 
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]{rows.Count} of {total} processes shown; watch one with: leakhound watch --pid PID[/]");
+        AnsiConsole.MarkupLine($"[grey]{rows.Count} of {total} processes shown; watch one with: leakhound watch --pid PID (and --dotnet for an attachable .NET process's pools)[/]");
         if (notPermitted > 0)
         {
             AnsiConsole.MarkupLine($"[yellow]{notPermitted} processes of other users could not be inspected; run as root (or with CAP_SYS_PTRACE) to see them.[/]");
@@ -75,7 +79,7 @@ internal static class PsCommand
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
-    private static void WriteJson(List<ProcessOverview> rows)
+    private static void WriteJson(List<ProcessOverview> rows, HashSet<int> attachable)
     {
         using var stdout = Console.OpenStandardOutput();
         using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
@@ -90,6 +94,7 @@ internal static class PsCommand
                 json.WriteNumber("tcp", p.TcpSockets);
                 json.WriteNumber("close_wait", p.CloseWait);
                 json.WriteNumber("fds", p.Fds);
+                json.WriteBoolean("dotnet_attachable", attachable.Contains(p.Pid));
                 if (p.FdLimit is { } limit)
                 {
                     json.WriteNumber("fd_limit", limit);

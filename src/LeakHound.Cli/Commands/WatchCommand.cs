@@ -3,6 +3,7 @@ using LeakHound.Cli.Views;
 using LeakHound.Recording;
 using LeakHound.Sources;
 using LeakHound.Sources.Command;
+using LeakHound.Sources.DotNet;
 using LeakHound.Sources.Postgres;
 using LeakHound.Sources.Process;
 
@@ -35,10 +36,16 @@ internal static class WatchCommand
             DefaultValueFactory = _ => "10m",
         };
 
+        var dotnet = new Option<int?>("--dotnet")
+        {
+            Description = "Also (or only) read a .NET process's connection pools over EventPipe, with no code change: --dotnet PID, or --dotnet alone with --pid/--name for that process (following restarts with --name).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+
         var alerts = new AlertSettings();
         var command = new Command("watch", "Count a process's sockets by state and peer, its fds, memory and threads, and a PostgreSQL server's connections, every interval, into a store.")
         {
-            pid, name, interval, count, output, json, capacity, commands, postgres, idleThreshold,
+            pid, name, interval, count, output, json, capacity, commands, postgres, idleThreshold, dotnet,
         };
         foreach (var option in alerts.All)
         {
@@ -57,7 +64,9 @@ internal static class WatchCommand
                 parse.GetValue(capacity),
                 (parse.GetValue(commands) ?? []).Select(CommandSpec.Parse).ToList(),
                 parse.GetValue(postgres),
-                Duration.Parse(parse.GetValue(idleThreshold)!, "idle threshold"));
+                Duration.Parse(parse.GetValue(idleThreshold)!, "idle threshold"),
+                parse.GetResult(dotnet) is not null,
+                parse.GetValue(dotnet));
             return await RunAsync(options, alerts.Resolve(parse, parse.GetValue(capacity)), cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -68,12 +77,19 @@ internal static class WatchCommand
         options.Validate();
         var sources = new List<ISampleSource>();
         var subjects = new List<string>();
+        ProcessSource? process = null;
         if (options.Target is { } target)
         {
-            var process = new ProcessSource(ProcessInspectors.ForCurrentOs(), target);
+            process = new ProcessSource(ProcessInspectors.ForCurrentOs(), target);
             var found = process.Resolve();
             subjects.Add(found is null ? $"{target} (not running yet)" : $"{found.Name} (PID {found.Pid})");
             sources.Add(process);
+        }
+
+        using var dotnet = await StartDotNetAsync(options, process, subjects, cancellationToken).ConfigureAwait(false);
+        if (dotnet is not null)
+        {
+            sources.Add(dotnet);
         }
 
         await using var postgres = options.Postgres is { } connectionString ? new PostgresSource(connectionString, options.PgIdleThreshold) : null;
@@ -108,6 +124,50 @@ internal static class WatchCommand
 
         return CliApp.Ok;
     }
+
+    /// <summary>
+    /// The .NET pools source, attached before anything is recorded. Alone, a process that cannot be read is one line
+    /// and exit 1; alongside the socket census of the same process it is one line on stderr and the census goes on.
+    /// </summary>
+    private static async Task<DotNetSource?> StartDotNetAsync(WatchOptions options, ProcessSource? process, List<string> subjects, CancellationToken cancellationToken)
+    {
+        if (!options.DotNet)
+        {
+            return null;
+        }
+
+        var refresh = options.Interval < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : options.Interval;
+        var source = options.DotNetPid is { } pid && process is null
+            ? new DotNetSource(pid, refresh)
+            : new DotNetSource(() => process?.Current?.Pid, refresh);
+        try
+        {
+            await source.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (LeakHoundException e) when (process is not null && e is not UsageException)
+        {
+            Console.Error.WriteLine($"leakhound: {Terminal.Neutralise(e.Message)} Counting its sockets only.");
+            source.Dispose();
+            return null;
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+
+        if (process is null)
+        {
+            var name = options.DotNetPid is { } p ? DotNetProcesses.NameOf(p) : null;
+            subjects.Add($"{name} (PID {options.DotNetPid}, .NET pools)");
+        }
+        else
+        {
+            subjects[0] += " + .NET pools";
+        }
+
+        return source;
+    }
 }
 
 internal sealed record WatchOptions(
@@ -120,7 +180,9 @@ internal sealed record WatchOptions(
     double? Capacity,
     IReadOnlyList<CommandSpec> Commands,
     string? Postgres = null,
-    TimeSpan PgIdleThreshold = default)
+    TimeSpan PgIdleThreshold = default,
+    bool DotNet = false,
+    int? DotNetPid = null)
 {
     public ProcessTarget? Target => Pid is { } p ? new ProcessTarget.ById(p) : Name is { } n ? new ProcessTarget.ByName(n) : null;
 
@@ -141,9 +203,29 @@ internal sealed record WatchOptions(
             throw new UsageException("--name needs some text to look for.");
         }
 
-        if (Target is null && Commands.Count == 0 && Postgres is null)
+        if (DotNetPid is <= 0)
         {
-            throw new UsageException("Nothing to watch: give --pid, --name, --postgres or --command.");
+            throw new UsageException($"--dotnet {DotNetPid} is not a process id: it must be a positive number.");
+        }
+
+        if (DotNet && DotNetPid is { } dotnetPid && Pid is { } census && dotnetPid != census)
+        {
+            throw new UsageException($"--dotnet {dotnetPid} and --pid {census} name two processes: one watch is one process's timeline; give the same PID, or --dotnet alone with --pid.");
+        }
+
+        if (DotNet && DotNetPid is not null && Name is not null)
+        {
+            throw new UsageException("With --name, give --dotnet without a PID: it follows the process that --name finds, across restarts.");
+        }
+
+        if (DotNet && DotNetPid is null && Target is null)
+        {
+            throw new UsageException("--dotnet needs a PID (--dotnet 4242), or --pid/--name to say which process.");
+        }
+
+        if (Target is null && Commands.Count == 0 && Postgres is null && !DotNet)
+        {
+            throw new UsageException("Nothing to watch: give --pid, --name, --dotnet, --postgres or --command.");
         }
 
         if (Postgres is { } connectionString)

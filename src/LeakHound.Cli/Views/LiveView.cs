@@ -58,9 +58,15 @@ internal sealed class LiveView(WatchHeading heading) : WatchView
         }
 
         var postgres = PostgresPanel.Live(history);
-        if (postgres is null || history.Value(SeriesKey.Of(MetricNames.Fds)) is not null)
+        var dotnet = DotNetPanel.Live(history);
+        if ((postgres is null && dotnet is null) || history.Value(SeriesKey.Of(MetricNames.Fds)) is not null)
         {
             parts.Add(Resources(history));
+        }
+
+        if (dotnet is not null)
+        {
+            parts.Add(dotnet);
         }
 
         if (postgres is not null)

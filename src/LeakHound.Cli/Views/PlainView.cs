@@ -27,7 +27,8 @@ internal sealed class PlainView(WatchHeading heading) : WatchView
         }
 
         var tcp = round.Samples.Where(s => s.Key.Metric == MetricNames.TcpConnections).ToList();
-        if (tcp.Count > 0 || round.Pid is not null)
+        // The census reports every state each round; a watch of .NET pools alone has no census to report.
+        if (tcp.Count > 0)
         {
             line.Append(" tcp=").Append(tcp.Sum(s => s.Value));
             // Zero states are left out to keep the line readable, except CLOSE_WAIT, the one people grep for.
@@ -63,6 +64,7 @@ internal sealed class PlainView(WatchHeading heading) : WatchView
             line.Append(" fds=").Append(fds).Append('/').Append(limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited");
         }
 
+        DotNetPanel.AppendPlain(line, round);
         PostgresPanel.AppendPlain(line, round);
         Console.WriteLine(line.ToString());
     }

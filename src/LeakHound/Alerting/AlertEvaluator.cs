@@ -283,7 +283,7 @@ public sealed class AlertEvaluator
 
     private LeakVerdict? Verdict(SeriesKey key) => _trends.TryGetValue(key, out var t) ? t.Verdict : null;
 
-    /// <summary><c>limit</c>: the fd limit for fds, max_connections minus reserved for PostgreSQL, else the watch's capacity.</summary>
+    /// <summary><c>limit</c>: the fd limit for fds, max_connections minus reserved for PostgreSQL, a .NET pool's maximum for its used connections, else the watch's capacity.</summary>
     private double? CapacityOf(CapacityRef reference, SeriesKey key, Dictionary<SeriesKey, double> latest, AlertRule rule)
     {
         if (reference.Value is { } fixedCapacity)
@@ -293,6 +293,7 @@ public sealed class AlertEvaluator
 
         double? capacity = key.Metric switch
         {
+            MetricNames.DotNetDbConnections when Analysis.LeakAnalyzer.PoolCapacityOf(key, k => latest.TryGetValue(k, out var v) ? v : null) is { } pool => pool,
             MetricNames.Fds => latest.TryGetValue(SeriesKey.Of(MetricNames.FdLimit), out var limit) ? limit : null,
             _ when key.Metric.StartsWith("postgres.", StringComparison.Ordinal)
                 && latest.TryGetValue(SeriesKey.Of("postgres.max_connections"), out var max) =>

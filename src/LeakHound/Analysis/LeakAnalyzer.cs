@@ -33,7 +33,9 @@ public static class LeakAnalyzer
             .Where(s => options.AllSeries || IsConnectionLike(s.Key))
             .Select(s =>
             {
-                var (capacity, name) = CapacityOf(s.Key, options.Capacity, fdLimit);
+                var (capacity, name) = PoolCapacityOf(s.Key, k => data.Find(k)?.Points is { Count: > 0 } p ? p[^1].Value : null) is { } pool
+                    ? (pool, "the pool's maximum")
+                    : CapacityOf(s.Key, options.Capacity, fdLimit);
                 return Analyze(s.Key, s.Points, data.Events, capacity, name, options);
             })
             .ToList();
@@ -235,6 +237,24 @@ public static class LeakAnalyzer
         MetricNames.FdLimit or MetricNames.RssBytes or MetricNames.Threads or MetricNames.UdpSockets or MetricNames.UnixSockets => (null, null),
         _ => capacity is > 0 ? (capacity, "the capacity") : (null, null),
     };
+
+    /// <summary>
+    /// A .NET database pool's <c>used</c> connections reach the pool's maximum (<c>dotnet.db.max_connections</c> of
+    /// the same provider and pool), whatever capacity was given: null for any other series or when no maximum was read.
+    /// </summary>
+    public static double? PoolCapacityOf(SeriesKey key, Func<SeriesKey, double?> latest)
+    {
+        if (key.Metric != MetricNames.DotNetDbConnections || key.Label(MetricNames.StateLabel) != "used")
+        {
+            return null;
+        }
+
+        var max = latest(SeriesKey.Of(
+            MetricNames.DotNetDbMaxConnections,
+            (MetricNames.ProviderLabel, key.Label(MetricNames.ProviderLabel) ?? ""),
+            (MetricNames.PoolLabel, key.Label(MetricNames.PoolLabel) ?? "")));
+        return max is > 0 ? max : null;
+    }
 
     private static IReadOnlyList<TimedValue> Finite(IReadOnlyList<TimedValue> points)
     {

@@ -22,10 +22,28 @@ public static class MetricNames
     public const string PgOldestIdleInTransactionSeconds = "postgres.oldest_idle_in_transaction_seconds";
     public const string PgIdleLongerThanThreshold = "postgres.idle_longer_than_threshold";
 
+    /// <summary>Prefix of every series read from a .NET process over EventPipe (<c>watch --dotnet</c>).</summary>
+    public const string DotNetPrefix = "dotnet.";
+    /// <summary>HttpClient connections per server (address:port) and state (active, idle), from <c>http.client.open_connections</c>.</summary>
+    public const string DotNetHttpConnections = "dotnet.http.connections";
+    /// <summary>Time requests waited for a connection, per server: the 95th percentile over the last interval, in seconds.</summary>
+    public const string DotNetHttpQueueSeconds = "dotnet.http.queue_seconds";
+    /// <summary>Database pool connections per provider (npgsql, mysqlconnector, sqlclient), pool and state (used, idle).</summary>
+    public const string DotNetDbConnections = "dotnet.db.connections";
+    /// <summary>A pool's maximum size: the capacity of its <c>used</c> connections.</summary>
+    public const string DotNetDbMaxConnections = "dotnet.db.max_connections";
+    /// <summary>Requests waiting for a pooled connection.</summary>
+    public const string DotNetDbPendingRequests = "dotnet.db.pending_requests";
+    /// <summary>Prefix of Microsoft.Data.SqlClient's EventCounters, e.g. <c>dotnet.sqlclient.number_of_reclaimed_connections</c>.</summary>
+    public const string DotNetSqlClientPrefix = "dotnet.sqlclient.";
+
     /// <summary>Prefix of a user command's series: <c>command.&lt;name&gt;</c>.</summary>
     public const string CommandPrefix = "command.";
 
     public const string StateLabel = "state";
     public const string PeerLabel = "peer";
     public const string ApplicationLabel = "application";
+    public const string ServerLabel = "server";
+    public const string ProviderLabel = "provider";
+    public const string PoolLabel = "pool";
 }
