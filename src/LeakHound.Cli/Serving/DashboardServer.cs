@@ -274,7 +274,7 @@ internal sealed class DashboardServer : IAsyncDisposable
 
     internal static object Verdicts(IEnumerable<LeakVerdict> verdicts) =>
         verdicts
-            .Where(v => v.Kind != VerdictKind.NotEnoughData)
+            .Where(v => v.Kind != VerdictKind.NotEnoughData && !(v.Kind == VerdictKind.Stable && v.Max == 0))
             .OrderByDescending(v => v.IsLeaking).ThenBy(v => v.TimeToCapacity ?? TimeSpan.MaxValue).ThenBy(v => v.Key)
             .Where(v => v.IsLeaking || v.Key.Metric is not (MetricNames.TcpPeerConnections or MetricNames.PgAppConnections))
             .Take(100)

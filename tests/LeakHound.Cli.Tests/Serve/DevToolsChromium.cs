@@ -56,7 +56,8 @@ internal sealed class DevToolsChromium : IAsyncDisposable
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             $"--user-data-dir={profile.FullName}",
-            "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+            // Loopback bypasses a proxy by default; everything else goes to one that does not exist.
+            "--proxy-server=127.0.0.1:9",
             "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
             $"--window-size={width},{height}", "--hide-scrollbars",
             url])
@@ -145,7 +146,17 @@ internal sealed class DevToolsChromium : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var value = await EvaluateAsync(expression);
+            JsonNode? value;
+            try
+            {
+                value = await EvaluateAsync(expression);
+            }
+            catch (InvalidOperationException) when (DateTime.UtcNow < deadline)
+            {
+                // The page is still loading: its elements are not there yet.
+                value = null;
+            }
+
             if (value is JsonValue v && v.TryGetValue<bool>(out var ok) && ok)
             {
                 return;
@@ -153,7 +164,7 @@ internal sealed class DevToolsChromium : IAsyncDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                var status = await EvaluateAsync("(document.getElementById('lh-status')||{}).textContent");
+                var status = await EvaluateAsync("(document.getElementById('lh-status')||{}).textContent || document.location.href");
                 throw new TimeoutException($"{describe}: not true after {timeout.TotalSeconds} s; #lh-status: {status}\n{Log}");
             }
 

@@ -229,6 +229,27 @@
     entry.plot.setData(data);
   }
 
+  // A series that was zero or absent when the charts were built (CLOSE_WAIT before the first leak, a new peer, a
+  // new source) is not on any chart yet: rebuild the charts from the store, at most every few seconds.
+  var lastReload = 0;
+  function wantsReload(round) {
+    var known = {}, families = {}, metrics = {};
+    plots.forEach(function (p) {
+      var lines = p.chart.series.filter(function (s) { return !s.limit; });
+      lines.forEach(function (s) {
+        known[s.key] = true;
+        var metric = s.key.split('{')[0];
+        metrics[metric] = true;
+        if (lines.length < 8) families[metric] = true;
+      });
+    });
+    return Object.keys(round.values).some(function (key) {
+      if (known[key] || round.values[key] === 0) return false;
+      var metric = key.split('{')[0];
+      return families[metric] || !metrics[metric];
+    });
+  }
+
   function renderVerdicts(verdicts) {
     var body = document.querySelector('#lh-verdicts tbody');
     var rows = verdicts.map(function (v) {
@@ -306,6 +327,10 @@
       if (round.t == null) return;
       rounds++;
       plots.forEach(function (p) { append(p, round); });
+      if (wantsReload(round) && Date.now() - lastReload > 5000) {
+        lastReload = Date.now();
+        loadCharts().catch(function (e) { fail(e.message); });
+      }
       renderVerdicts(round.verdicts);
       renderAlerts(round.alerts);
       showStatus();
