@@ -26,7 +26,7 @@ internal static class ServeCommand
         {
             Description = "A secret every request must carry (Authorization: Bearer TOKEN, or ?token=TOKEN once in the browser). Also read from LEAKHOUND_TOKEN.",
         };
-        var otlp = new Option<string?>("--otlp") { Description = "Also export the latest values by OTLP/gRPC to this collector, e.g. http://127.0.0.1:4317." };
+        var otlp = new Option<string?>("--otlp") { Description = "Also export the latest values by OTLP to this collector: gRPC, e.g. http://127.0.0.1:4317, or HTTP/protobuf for port 4318 or a URL ending in /v1/metrics." };
 
         var command = new Command("serve", "Watch like 'watch' and serve a live dashboard, a JSON API and Prometheus /metrics (default http://127.0.0.1:9464); or serve a recorded FILE read-only.")
         {
@@ -60,6 +60,10 @@ internal static class ServeCommand
         return command;
     }
 
+    /// <summary>OTLP exports as often as rounds come, but not more than once a second nor less than once a minute.</summary>
+    private static TimeSpan Clamp(TimeSpan interval) =>
+        interval < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : interval > TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : interval;
+
     private static string? NonEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
     private static async Task<int> ServeWatchAsync(WatchOptions options, AlertSettings.Resolved alerting, ServeOptions serve, CancellationToken cancellationToken)
@@ -72,7 +76,7 @@ internal static class ServeCommand
         var config = new ServeConfig(serve.Urls, serve.Token, data, options.Postgres, options.PgIdleThreshold);
         var store = Watching.OpenStore(options.Out);
         await using var server = await StartAsync(state, config, store, cancellationToken).ConfigureAwait(false);
-        using var otlp = serve.Otlp is { } endpoint ? OtlpExport.Start(state, endpoint) : null;
+        using var otlp = serve.Otlp is { } endpoint ? OtlpExport.Start(state, endpoint, Clamp(options.Interval)) : null;
         Console.WriteLine($"Serving {Terminal.Neutralise(sources.Subject)} on {string.Join(", ", server.Addresses)} (dashboard /, API /api, Prometheus /metrics); recording to {options.Out}. Ctrl+C stops.");
 
         var history = await Watching.RunAsync(sampler, store, new DashboardView(state, alerts, sources.Process), sources.Subject, cancellationToken, alerts).ConfigureAwait(false);
@@ -93,7 +97,7 @@ internal static class ServeCommand
         var state = new ServeState(Path.GetFileName(path), path, [], live: false, capacity);
         state.Publish(Latest(state.Current, loaded.Data) with { Verdicts = loaded.Verdicts.Value });
         await using var server = await StartAsync(state, new ServeConfig(serve.Urls, serve.Token, data, null, default), null, cancellationToken).ConfigureAwait(false);
-        using var otlp = serve.Otlp is { } endpoint ? OtlpExport.Start(state, endpoint) : null;
+        using var otlp = serve.Otlp is { } endpoint ? OtlpExport.Start(state, endpoint, TimeSpan.FromSeconds(15)) : null;
         Console.WriteLine($"Serving {Terminal.Neutralise(path)} read-only on {string.Join(", ", server.Addresses)} (dashboard /, API /api, Prometheus /metrics). Ctrl+C stops.");
         await WaitForCtrlC(cancellationToken).ConfigureAwait(false);
         return CliApp.Ok;
