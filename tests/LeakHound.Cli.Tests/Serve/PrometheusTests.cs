@@ -6,6 +6,14 @@ namespace LeakHound.Cli.Tests.Serve;
 /// <summary>The real Debian <c>prometheus</c> and <c>promtool</c> (test.sh installs them) against serve and deploy/prometheus.</summary>
 public sealed class PrometheusTests
 {
+    /// <summary>The families serve exports (after the leakhound_ prefix), with and without the optional sources.</summary>
+    private static readonly string[] Exported =
+    [
+        "process_tcp_connections", "process_tcp_peer_connections", "process_fds", "process_fd_limit", "postgres_connections",
+        "postgres_max_connections", "postgres_reserved_connections", "postgres_oldest_idle_seconds", "postgres_oldest_idle_in_transaction_seconds",
+        "dotnet_http_connections", "dotnet_db_connections", "leak_slope_per_hour", "leaking", "time_to_capacity_seconds", "alert_firing", "rounds_total",
+    ];
+
     private static string Program(string name) =>
         ServeFixtures.Which(name) ?? throw new InvalidOperationException($"{name} is not installed; ./test.sh installs it (apt-get install prometheus).");
 
@@ -23,6 +31,36 @@ public sealed class PrometheusTests
         var test = await ChildProcess.RunAsync(Program("promtool"), ["test", "rules", Path.Combine(folder, "leakhound-rules.test.yml")]);
         Assert.True(test.ExitCode == 0, test.ToString());
         Assert.Contains("SUCCESS", test.Stdout + test.Stderr);
+    }
+
+    [Fact]
+    public async Task Every_query_of_the_grafana_dashboard_parses_and_names_exported_metrics()
+    {
+        var path = Path.Combine(ServeFixtures.RepoRoot, "deploy", "grafana", "leakhound-dashboard.json");
+        var dashboard = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+        var queries = dashboard.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!))
+            .ToList();
+        Assert.True(queries.Count >= 10);
+
+        // promtool parses PromQL in rule files: each query becomes a recording rule, Grafana's variables made concrete.
+        using var dir = new TempDir();
+        var rules = new System.Text.StringBuilder("groups:\n  - name: grafana\n    rules:\n");
+        for (var i = 0; i < queries.Count; i++)
+        {
+            var expr = queries[i].Replace("$instance", ".*", StringComparison.Ordinal).Replace("$process", ".*", StringComparison.Ordinal);
+            rules.Append($"      - record: grafana_query_{i}\n        expr: '{expr.Replace("'", "''", StringComparison.Ordinal)}'\n");
+        }
+
+        File.WriteAllText(dir.File("grafana-rules.yml"), rules.ToString());
+        var check = await ChildProcess.RunAsync(Program("promtool"), ["check", "rules", dir.File("grafana-rules.yml")]);
+        Assert.True(check.ExitCode == 0, check.ToString() + rules);
+
+        // Every metric it (and the alert rules) query is one serve exports.
+        var exported = Exported.Select(n => "leakhound_" + n).ToHashSet();
+        var text = File.ReadAllText(path) + File.ReadAllText(Path.Combine(ServeFixtures.RepoRoot, "deploy", "prometheus", "leakhound-rules.yml"));
+        var used = System.Text.RegularExpressions.Regex.Matches(text, @"leakhound_[a-z_]+").Select(m => m.Value).Where(n => !n.StartsWith("leakhound_fleet", StringComparison.Ordinal)).ToHashSet();
+        Assert.Empty(used.Except(exported));
     }
 
     [Fact]
