@@ -33,14 +33,16 @@ internal sealed class DashboardData(string path, double? capacity, TimeSpan fres
     {
         lock (_gate)
         {
-            if (_loaded is { } cached && DateTimeOffset.UtcNow - cached.ReadAt < freshFor)
+            // Unchanged files (a finished recording) are read once; a growing one at most once per freshness bound.
+            var stamp = Stamp();
+            if (_loaded is { } cached && (cached.Stamp == stamp || DateTimeOffset.UtcNow - cached.ReadAt < freshFor))
             {
                 return cached;
             }
 
             var data = File.Exists(path) ? RecordingReader.Read(path) : new RecordedData([], []);
             var verdicts = new Lazy<IReadOnlyList<LeakVerdict>>(() => LeakAnalyzer.Analyze(data, new AnalysisOptions { Capacity = capacity }));
-            _loaded = new Loaded(data, verdicts, DateTimeOffset.UtcNow);
+            _loaded = new Loaded(data, verdicts, DateTimeOffset.UtcNow, stamp);
             return _loaded;
         }
     }
@@ -117,5 +119,12 @@ internal sealed class DashboardData(string path, double? capacity, TimeSpan fres
         return lo == 0 ? points : points.Skip(lo).ToArray();
     }
 
-    internal sealed record Loaded(RecordedData Data, Lazy<IReadOnlyList<LeakVerdict>> Verdicts, DateTimeOffset ReadAt);
+    /// <summary>Length and write time of the store and its WAL: what changes when anything is appended.</summary>
+    private string Stamp()
+    {
+        static string Of(string file) => File.Exists(file) ? $"{new FileInfo(file).Length}@{File.GetLastWriteTimeUtc(file).Ticks}" : "-";
+        return Of(path) + "|" + Of(path + "-wal");
+    }
+
+    internal sealed record Loaded(RecordedData Data, Lazy<IReadOnlyList<LeakVerdict>> Verdicts, DateTimeOffset ReadAt, string Stamp);
 }

@@ -356,6 +356,8 @@
     if (!live) { liveEl.textContent = 'recording (read-only)'; liveEl.className = 'live'; }
     return Promise.all([loadCharts(), getJson('api/verdicts').then(renderVerdicts), getJson('api/alerts').then(renderAlerts)]);
   }).then(function () {
+    // Milliseconds from navigation until the first charts are on screen (the benchmark reads it).
+    requestAnimationFrame(function () { statusEl.dataset.firstDrawMs = String(Math.round(performance.now())); });
     refreshSuspects();
     if (live) connect();
   }).catch(function (e) { fail(e && e.message ? e.message : e); });
