@@ -42,29 +42,31 @@ if (leakhound is null || !File.Exists(leakhound))
 var work = Directory.CreateTempSubdirectory("leakhound-servebench-");
 try
 {
-    // 1. /metrics over 1,000 series: 500 servers × 2 states of a dotnet.* metric (not folded like peers).
-    var store = Path.Combine(work.FullName, "thousand.db");
-    await using (var sink = SqliteStore.OpenForWriting(store))
+    // 1. /metrics over 1,000 series: 500 servers × 2 states of a dotnet.* metric (not folded like peers); once flat
+    // (no verdict series), once all growing (each also gets leakhound_leak_slope_per_hour and leakhound_leaking).
+    foreach (var growing in new[] { false, true })
     {
-        var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
-        for (var round = 0; round < 60; round++)
+        var store = Path.Combine(work.FullName, growing ? "thousand-growing.db" : "thousand.db");
+        await using (var sink = SqliteStore.OpenForWriting(store))
         {
-            var samples = new List<Sample>(1000);
-            for (var server = 0; server < 500; server++)
+            var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
+            for (var round = 0; round < 60; round++)
             {
-                foreach (var state in new[] { "active", "idle" })
+                var samples = new List<Sample>(1000);
+                for (var server = 0; server < 500; server++)
                 {
-                    samples.Add(new Sample(SeriesKey.Of("dotnet.http.connections", ("server", $"backend-{server:D3}.internal:443"), ("state", state)), server + round));
+                    foreach (var state in new[] { "active", "idle" })
+                    {
+                        samples.Add(new Sample(SeriesKey.Of("dotnet.http.connections", ("server", $"backend-{server:D3}.internal:443"), ("state", state)), server + (growing ? round : 0)));
+                    }
                 }
+
+                await sink.WriteRoundAsync(new SampleRound(t0.AddSeconds(10 * round), 4242, samples), CancellationToken.None);
             }
-
-            await sink.WriteRoundAsync(new SampleRound(t0.AddSeconds(10 * round), 4242, samples), CancellationToken.None);
         }
-    }
 
-    using (var serve = await Serve.StartAsync(leakhound, store))
-    using (var http = new HttpClient())
-    {
+        using var serve = await Serve.StartAsync(leakhound, store);
+        using var http = new HttpClient();
         var body = await http.GetStringAsync(serve.Url + "/metrics");
         var series = body.Split('\n').Count(l => l.Length > 0 && !l.StartsWith('#'));
         for (var i = 0; i < 20; i++)
@@ -81,7 +83,7 @@ try
         }
 
         times.Sort();
-        Console.WriteLine($"/metrics: {series} series, {body.Length:N0} bytes; {scrapes} scrapes over HTTP: median {Pct(times, 50):F2} ms, p90 {Pct(times, 90):F2} ms, min {times[0]:F2} ms");
+        Console.WriteLine($"/metrics, 1,000 {(growing ? "growing" : "flat")} series: {series} lines, {body.Length:N0} bytes; {scrapes} scrapes over HTTP: median {Pct(times, 50):F2} ms, p90 {Pct(times, 90):F2} ms, min {times[0]:F2} ms");
     }
 
     // 2. The dashboard's first load on a week of data.

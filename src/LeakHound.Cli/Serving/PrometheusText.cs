@@ -104,7 +104,7 @@ internal static class PrometheusText
             }
 
             // The verdict as its own gauge rather than a label: a label that changes would start a new series.
-            Header(text, "leakhound_leaking", "1 while LeakHound's trend test says the series is leaking, else 0.");
+            Header(text, "leakhound_leaking", "1 while LeakHound's trend test says the series is leaking (0 when it has a capacity in sight but is not).");
             foreach (var v in verdicts)
             {
                 Line(text, "leakhound_leaking", [new("series", v.Key.ToString())], v.IsLeaking ? 1 : 0);
@@ -208,10 +208,11 @@ internal static class PrometheusText
         return samples.Where(s => s.Key.Metric is not (MetricNames.TcpPeerConnections or MetricNames.PgAppConnections)).Concat(folded);
     }
 
-    /// <summary>Verdicts worth a series: every non-peer series, and a peer or application only when it leaks.</summary>
-    private static bool Exported(LeakVerdict v) =>
-        v.Kind != VerdictKind.NotEnoughData
-        && (v.IsLeaking || v.Key.Metric is not (MetricNames.TcpPeerConnections or MetricNames.PgAppConnections));
+    /// <summary>
+    /// Verdicts worth a series: leaking ones, and any with a time to capacity. A stable series needs none (its value
+    /// says enough), so a thousand healthy series do not become three thousand.
+    /// </summary>
+    private static bool Exported(LeakVerdict v) => v.IsLeaking || (v.TimeToCapacity is not null && v.Kind != VerdictKind.NotEnoughData);
 
     private static void Header(StringBuilder text, string name, string help, string type = "gauge") =>
         text.Append("# HELP ").Append(name).Append(' ').Append(help.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal))
