@@ -84,7 +84,11 @@ internal sealed class DashboardServer : IAsyncDisposable
         catch (IOException e)
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            throw new LeakHoundException($"cannot listen on {string.Join(", ", config.Urls)}: {e.Message}", e);
+            var why = e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse }
+                || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                ? "the address is already in use (another serve? choose a port with --urls)"
+                : e.Message;
+            throw new LeakHoundException($"cannot listen on {string.Join(", ", config.Urls)}: {why}", e);
         }
 
         return server;

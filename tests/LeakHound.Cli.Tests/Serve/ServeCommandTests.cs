@@ -36,6 +36,21 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task A_port_in_use_is_one_line()
+    {
+        using var busy = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((IPEndPoint)busy.LocalEndpoint).Port;
+        using var dir = new TempDir();
+        var store = await ServeFixtures.WriteStoreAsync(dir.File("t.db"));
+
+        var result = await ChildProcess.RunLeakHoundAsync("serve", store, "--urls", $"http://127.0.0.1:{port}");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"leakhound: cannot listen on http://127.0.0.1:{port}: the address is already in use (another serve? choose a port with --urls)", result.Stderr.Trim());
+    }
+
+    [Fact]
     public void Only_loopback_addresses_bind_without_a_token()
     {
         ServeSecurity.CheckBinding(["http://127.0.0.1:9464", "http://localhost:1", "http://[::1]:2"], null);
