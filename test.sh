@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every LeakHound test. First installs what the tests need and this machine lacks
-# (tests compare LeakHound's census with ss and lsof, load the HTML report in headless chromium and start a
-# PostgreSQL 15 of their own), then builds with warnings as errors and runs dotnet test.
+# (tests compare LeakHound's census with ss and lsof, load the HTML report and the dashboard in headless chromium,
+# start a PostgreSQL 15 of their own, and scrape `serve` with a real Prometheus), then builds with warnings as errors and runs dotnet test.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,6 +12,8 @@ command -v lsof >/dev/null 2>&1 || missing+=(lsof)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # The PostgreSQL tests start a PostgreSQL 15 of their own (initdb + pg_ctl in a temporary folder).
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
+# serve is scraped by a real Prometheus, and deploy/prometheus's rules are checked with promtool (both in prometheus).
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: the tests need ${missing[*]}; install them (sudo apt-get install ${missing[*]}) and run again" >&2

@@ -15,6 +15,7 @@ internal static class CliApp
     {
         var root = new RootCommand("LeakHound finds, watches and explains connection leaks in any Linux process and PostgreSQL server.");
         root.Add(WatchCommand.Build());
+        root.Add(ServeCommand.Build());
         root.Add(PsCommand.Build());
         root.Add(ExportCommand.Build());
         root.Add(PlotCommand.Build());

@@ -52,6 +52,12 @@ internal static class ReportJson
     {
         json.WriteStartObject();
         json.WriteString("id", chart.Group.Id);
+        json.WriteString("title", chart.Group.Title);
+        if (chart.Group.Note is { } note)
+        {
+            json.WriteString("note", note);
+        }
+
         json.WriteString("unit", chart.Group.Unit == ChartUnit.Bytes ? "bytes" : "count");
         if (chart.Group.Capacity is { } capacity)
         {

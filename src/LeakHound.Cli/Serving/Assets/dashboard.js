@@ -1,0 +1,364 @@
+// LeakHound dashboard: draws the charts from api/charts with uPlot, then appends every round pushed on the
+// event stream (Server-Sent Events) without a reload. Every text from the watch (peer names, application names,
+// query texts, alert messages) reaches the page through textContent or the canvas, never through innerHTML.
+// #lh-status says "ok: N charts, M points, R live rounds" (data-points, data-rounds hold the numbers) or "error: ...",
+// so a headless browser can see the charts grow.
+(function () {
+  'use strict';
+
+  var statusEl = document.getElementById('lh-status');
+  var liveEl = document.getElementById('lh-live');
+  var chartsEl = document.getElementById('lh-charts');
+  var rangeEl = document.getElementById('lh-range');
+  var problems = [];
+
+  function fail(message) {
+    problems.push(String(message));
+    statusEl.textContent = 'error: ' + problems.join(' | ');
+    var banner = document.getElementById('lh-error');
+    banner.textContent = 'Something went wrong: ' + problems.join('; ');
+    banner.hidden = false;
+  }
+
+  window.addEventListener('error', function (e) { fail(e.message || 'a script failed'); });
+  window.addEventListener('unhandledrejection', function (e) { fail(e.reason && e.reason.message ? e.reason.message : e.reason); });
+  document.addEventListener('securitypolicyviolation', function (e) {
+    fail('blocked by the content security policy: ' + e.violatedDirective + ' ' + e.blockedURI);
+  });
+
+  var COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
+  var MARKER_COLORS = { onset: '#d62728', restart: '#1f77b4', gap: '#7f7f7f', end: '#333333', start: '#2ca02c' };
+  var RANGES = { '5m': 300, '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400, '7d': 604800, 'all': null };
+  var MAX_ROWS = 20000;
+  var HEIGHT = 260;
+
+  var plots = [];
+  var rounds = 0;
+  var points = 0;
+  var live = false;
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text != null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function trim(v) {
+    return Math.abs(v) >= 100 || v === Math.round(v) ? String(Math.round(v)) : v.toFixed(Math.abs(v) >= 10 ? 1 : 2).replace(/\.?0+$/, '');
+  }
+
+  function formatCount(v) {
+    if (v == null) return '';
+    var a = Math.abs(v);
+    if (a >= 1e9) return trim(v / 1e9) + 'G';
+    if (a >= 1e6) return trim(v / 1e6) + 'M';
+    if (a >= 1e4) return trim(v / 1e3) + 'k';
+    return trim(v);
+  }
+
+  function formatBytes(v) {
+    if (v == null) return '';
+    var units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    var i = 0;
+    while (Math.abs(v) >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+    return trim(v) + ' ' + units[i];
+  }
+
+  function formatDuration(seconds) {
+    if (seconds == null) return '–';
+    var s = Math.max(0, Math.round(seconds));
+    var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60);
+    if (d > 0) return d + 'd ' + h + 'h';
+    if (h > 0) return h + 'h ' + m + 'm';
+    if (m > 0) return m + 'm ' + (s % 60) + 's';
+    return s + 's';
+  }
+
+  function pad(n) { return n < 10 ? '0' + n : String(n); }
+
+  function stamp(iso) {
+    var d = new Date(iso);
+    return d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()) + ' ' +
+      pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + ':' + pad(d.getUTCSeconds()) + ' UTC';
+  }
+
+  function timeTicks(u, splits, axisIdx, space, incr) {
+    var lastDay = null;
+    return splits.map(function (t) {
+      var d = new Date(t * 1e3);
+      var day = d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate());
+      if (incr >= 86400) return day;
+      var label = pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + (incr < 60 ? ':' + pad(d.getUTCSeconds()) : '');
+      if (day !== lastDay) { label += '\n' + day; lastDay = day; }
+      return label;
+    });
+  }
+
+  function getJson(url) {
+    return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (r) {
+      if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
+      return r.json();
+    });
+  }
+
+  function showStatus() {
+    if (problems.length > 0) return;
+    statusEl.dataset.points = String(points);
+    statusEl.dataset.rounds = String(rounds);
+    statusEl.dataset.charts = String(plots.length);
+    statusEl.textContent = 'ok: ' + plots.length + ' charts, ' + points + ' points, ' + rounds + ' live rounds';
+  }
+
+  function drawOverlay(u, chart) {
+    var ctx = u.ctx, box = u.bbox, px = uPlot.pxRatio;
+    ctx.save();
+    ctx.font = Math.round(11 * px) + 'px system-ui, sans-serif';
+    ctx.lineWidth = px;
+    if (chart.capacity != null) {
+      var y = Math.round(u.valToPos(chart.capacity, 'y', true));
+      ctx.fillStyle = ctx.strokeStyle = '#d62728';
+      ctx.setLineDash([8 * px, 4 * px]);
+      ctx.textAlign = 'right';
+      var label = 'capacity ' + formatCount(chart.capacity);
+      if (y >= box.top && y <= box.top + box.height) {
+        ctx.beginPath(); ctx.moveTo(box.left, y); ctx.lineTo(box.left + box.width, y); ctx.stroke();
+        ctx.fillText(label, box.left + box.width - 4 * px, y - 4 * px);
+      } else {
+        ctx.fillText(label + ' (above the chart)', box.left + box.width - 4 * px, box.top + 12 * px);
+      }
+    }
+    ctx.setLineDash([4 * px, 4 * px]);
+    ctx.textAlign = 'left';
+    chart.markers.forEach(function (m) {
+      if (m.t < u.scales.x.min || m.t > u.scales.x.max) return;
+      var x = Math.round(u.valToPos(m.t, 'x', true));
+      ctx.strokeStyle = ctx.fillStyle = MARKER_COLORS[m.kind] || '#333333';
+      ctx.beginPath(); ctx.moveTo(x, box.top); ctx.lineTo(x, box.top + box.height); ctx.stroke();
+      ctx.fillText(m.label, x + 3 * px, box.top + 12 * px);
+    });
+    ctx.restore();
+  }
+
+  function countPoints(data) {
+    var n = 0;
+    for (var s = 1; s < data.length; s++) {
+      for (var i = 0; i < data[s].length; i++) if (data[s][i] != null) n++;
+    }
+    return n;
+  }
+
+  function makeChart(chart) {
+    var section = el('section', null, 'chart');
+    section.appendChild(el('h2', chart.title || chart.id));
+    if (chart.note) section.appendChild(el('p', chart.note, 'note'));
+    var box = el('div', null, 'plot');
+    section.appendChild(box);
+    chartsEl.appendChild(section);
+
+    var breaks = {};
+    chart.breaks.forEach(function (i) { breaks[i] = true; });
+    var data = [chart.x.slice()];
+    var series = [{ label: 'time', value: function (u, t) { return t == null ? '–' : stamp(t * 1e3); } }];
+    chart.series.forEach(function (s, i) {
+      data.push(s.y.map(function (v, row) { return v === null ? (breaks[row] ? null : undefined) : v; }));
+      series.push({
+        label: s.label,
+        stroke: s.limit ? '#d62728' : COLORS[i % COLORS.length],
+        width: s.limit ? 1.5 : 1.75,
+        dash: s.limit ? [6, 4] : undefined,
+        show: !s.hidden,
+        points: { show: false },
+        value: function (u, v) { return v == null ? '–' : chart.unit === 'bytes' ? formatBytes(v) : v.toLocaleString('en-US'); },
+      });
+    });
+
+    var opts = {
+      width: Math.max(300, box.clientWidth),
+      height: HEIGHT,
+      series: series,
+      scales: {
+        x: { time: true },
+        y: {
+          range: function (u, lo, hi) {
+            lo = Math.min(0, lo == null ? 0 : lo);
+            hi = hi == null ? 1 : hi;
+            if (chart.capacity != null && chart.capacity <= Math.max(hi, 1) * 20) hi = Math.max(hi, chart.capacity);
+            if (hi <= lo) hi = lo + 1;
+            return [lo, hi + (hi - lo) * 0.06];
+          },
+        },
+      },
+      axes: [
+        { space: 90, size: 44, values: timeTicks },
+        { size: chart.unit === 'bytes' ? 84 : 64, values: function (u, splits) { return splits.map(chart.unit === 'bytes' ? formatBytes : formatCount); } },
+      ],
+      cursor: { sync: { key: 'lh' }, drag: { x: true, y: false } },
+      legend: { live: true },
+      hooks: { draw: [function (u) { drawOverlay(u, chart); }] },
+    };
+    points += countPoints(data);
+    var plot = new uPlot(opts, data, box);
+    return { plot: plot, chart: chart, data: data, last: {} };
+  }
+
+  // One pushed round: a new row on every chart. A series absent from the round (a peer whose connections all
+  // closed) is zero, as in the watch's own view; a limit line keeps its last value.
+  function append(entry, round) {
+    var data = entry.data;
+    var xs = data[0];
+    if (xs.length > 0 && round.t <= xs[xs.length - 1]) return;
+    xs.push(round.t);
+    entry.chart.series.forEach(function (s, i) {
+      var v = round.values[s.key];
+      if (v == null) {
+        if (s.limit) {
+          var column = data[i + 1];
+          for (var j = column.length - 1; j >= 0 && v == null; j--) v = column[j];
+        } else {
+          v = 0;
+        }
+      }
+      data[i + 1].push(v == null ? undefined : v);
+      if (v != null) points++;
+    });
+    var span = RANGES[rangeEl.value];
+    var cut = 0;
+    while (cut < xs.length - 2 && ((span != null && xs[cut] < round.t - span) || xs.length - cut > MAX_ROWS)) cut++;
+    if (cut > 0) data.forEach(function (column) { column.splice(0, cut); });
+    entry.plot.setData(data);
+  }
+
+  // A series that was zero or absent when the charts were built (CLOSE_WAIT before the first leak, a new peer, a
+  // new source) is not on any chart yet: rebuild the charts from the store, at most every few seconds.
+  var lastReload = 0;
+  function wantsReload(round) {
+    var known = {}, families = {}, metrics = {};
+    plots.forEach(function (p) {
+      var lines = p.chart.series.filter(function (s) { return !s.limit; });
+      lines.forEach(function (s) {
+        known[s.key] = true;
+        var metric = s.key.split('{')[0];
+        metrics[metric] = true;
+        if (lines.length < 8) families[metric] = true;
+      });
+    });
+    return Object.keys(round.values).some(function (key) {
+      if (known[key] || round.values[key] === 0) return false;
+      var metric = key.split('{')[0];
+      return families[metric] || !metrics[metric];
+    });
+  }
+
+  function renderVerdicts(verdicts) {
+    var body = document.querySelector('#lh-verdicts tbody');
+    var rows = verdicts.map(function (v) {
+      var tr = el('tr');
+      var key = el('td', null);
+      key.appendChild(el('span', v.series, 'key'));
+      tr.appendChild(key);
+      var verdict = el('td');
+      verdict.appendChild(el('span', v.verdict, 'badge ' + v.verdict));
+      verdict.title = v.summary;
+      tr.appendChild(verdict);
+      tr.appendChild(el('td', (v.slopePerHour >= 0 ? '+' : '') + formatCount(v.slopePerHour), 'num'));
+      tr.appendChild(el('td', formatCount(v.last), 'num'));
+      tr.appendChild(el('td', v.capacity == null ? '–' : formatCount(v.capacity) + (v.capacityName ? ' (' + v.capacityName + ')' : ''), 'num'));
+      tr.appendChild(el('td', formatDuration(v.timeToCapacitySeconds), 'num'));
+      return tr;
+    });
+    body.replaceChildren.apply(body, rows);
+    var leaking = verdicts.filter(function (v) { return v.verdict === 'leaking'; });
+    var headline = document.getElementById('lh-verdict-headline');
+    headline.textContent = leaking.length > 0 ? leaking[0].summary : verdicts.length > 0 ? 'No series is leaking.' : 'Not enough data for a verdict yet.';
+    headline.className = 'headline ' + (leaking.length > 0 ? 'leaking' : 'clean');
+  }
+
+  function renderAlerts(alerts) {
+    var firing = document.getElementById('lh-firing');
+    firing.replaceChildren.apply(firing, alerts.firing.map(function (f) {
+      return el('li', 'firing: ' + f.rule + ' for ' + f.series + ' since ' + stamp(f.since));
+    }));
+    if (alerts.firing.length === 0) {
+      firing.appendChild(el('li', alerts.rules.length > 0 ? 'Nothing fires (' + alerts.rules.length + ' rules).' : 'No alert rules.', 'quiet'));
+    }
+    var events = document.getElementById('lh-alert-events');
+    events.replaceChildren.apply(events, alerts.events.map(function (e) { return el('li', stamp(e.time) + '  ' + e.detail); }));
+  }
+
+  function renderSuspects(s) {
+    var section = document.getElementById('lh-suspects-section');
+    if (!s.enabled) { section.hidden = true; return; }
+    section.hidden = false;
+    document.getElementById('lh-suspects-note').textContent = s.error ? s.error :
+      s.total + ' connections idle longer than ' + formatDuration(s.threshold) + (s.note ? '. ' + s.note : '');
+    var body = document.querySelector('#lh-suspects tbody');
+    body.replaceChildren.apply(body, s.groups.map(function (g) {
+      var tr = el('tr');
+      [g.application, g.client, g.user, g.database].forEach(function (t) { tr.appendChild(el('td', t)); });
+      tr.appendChild(el('td', g.count, 'num'));
+      tr.appendChild(el('td', g.idleInTransaction, 'num'));
+      tr.appendChild(el('td', formatDuration(g.oldestIdleSeconds), 'num'));
+      var q = el('td');
+      q.appendChild(el('span', g.lastQuery == null ? '' : g.lastQuery, 'key'));
+      tr.appendChild(q);
+      return tr;
+    }));
+  }
+
+  function loadCharts() {
+    return getJson('api/charts?range=' + encodeURIComponent(rangeEl.value)).then(function (report) {
+      plots.forEach(function (p) { p.plot.destroy(); });
+      plots = [];
+      points = 0;
+      chartsEl.replaceChildren();
+      report.charts.forEach(function (chart) { plots.push(makeChart(chart)); });
+      if (report.charts.length === 0) chartsEl.appendChild(el('p', 'No samples yet.', 'note'));
+      showStatus();
+    });
+  }
+
+  function connect() {
+    var source = new EventSource('events');
+    source.onopen = function () { liveEl.textContent = 'live'; liveEl.className = 'live on'; };
+    source.onerror = function () { liveEl.textContent = 'reconnecting…'; liveEl.className = 'live off'; };
+    source.addEventListener('round', function (e) {
+      var round = JSON.parse(e.data);
+      if (round.t == null) return;
+      rounds++;
+      plots.forEach(function (p) { append(p, round); });
+      if (wantsReload(round) && Date.now() - lastReload > 5000) {
+        lastReload = Date.now();
+        loadCharts().catch(function (e) { fail(e.message); });
+      }
+      renderVerdicts(round.verdicts);
+      renderAlerts(round.alerts);
+      showStatus();
+    });
+  }
+
+  function refreshSuspects() {
+    getJson('api/suspects').then(function (s) {
+      renderSuspects(s);
+      if (s.enabled) setTimeout(refreshSuspects, 15000);
+    }).catch(function (e) { fail(e.message); });
+  }
+
+  rangeEl.addEventListener('change', function () { loadCharts().catch(function (e) { fail(e.message); }); });
+  window.addEventListener('resize', function () {
+    plots.forEach(function (p) { p.plot.setSize({ width: Math.max(300, p.plot.root.parentNode.clientWidth), height: HEIGHT }); });
+  });
+
+  getJson('api/status').then(function (status) {
+    live = status.live;
+    document.getElementById('lh-subject').textContent = status.subject;
+    document.title = 'LeakHound: ' + status.subject;
+    if (!live) { liveEl.textContent = 'recording (read-only)'; liveEl.className = 'live'; }
+    return Promise.all([loadCharts(), getJson('api/verdicts').then(renderVerdicts), getJson('api/alerts').then(renderAlerts)]);
+  }).then(function () {
+    // Milliseconds from navigation until the first charts are on screen (the benchmark reads it).
+    requestAnimationFrame(function () { statusEl.dataset.firstDrawMs = String(Math.round(performance.now())); });
+    refreshSuspects();
+    if (live) connect();
+  }).catch(function (e) { fail(e && e.message ? e.message : e); });
+})();
