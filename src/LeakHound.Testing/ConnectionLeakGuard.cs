@@ -48,6 +48,16 @@ public sealed class ConnectionLeakGuard : IAsyncDisposable, IDisposable
     public static ConnectionLeakGuard Start(LeakGuardOptions? options = null) => new(options ?? LeakGuardOptions.Default, false, null);
 
     /// <summary>
+    /// A guard on another running .NET process (an end-to-end test's application): its pools over EventPipe and its
+    /// sockets, before and after. Dispose it when done; it holds one diagnostics session.
+    /// </summary>
+    public static Task<ProcessLeakGuard> ForProcessAsync(int pid, CancellationToken cancellationToken = default) =>
+        ProcessLeakGuard.StartAsync(pid, cancellationToken);
+
+    /// <inheritdoc cref="ForProcessAsync"/>
+    public static ProcessLeakGuard ForProcess(int pid) => ForProcessAsync(pid).GetAwaiter().GetResult();
+
+    /// <summary>
     /// Watches only the connections of one <see cref="SocketsHttpHandler"/>: gives it a meter factory of its own
     /// (before its first request), so tests running in parallel with other handlers do not disturb the count.
     /// Database pools and sockets are not watched by such a guard.

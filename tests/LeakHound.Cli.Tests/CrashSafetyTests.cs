@@ -4,7 +4,7 @@ using LeakHound.Samples;
 namespace LeakHound.Cli.Tests;
 
 /// <summary>
-/// kill -9 of a watcher at random moments, fifty times over one store: it always opens, every round in it is whole
+/// kill -9 of a watcher at random moments of its watch, fifty times over one store: it always opens, every round in it is whole
 /// (no round with some of its samples missing), and analyze and export work on it.
 /// </summary>
 public sealed class CrashSafetyTests
@@ -22,8 +22,14 @@ public sealed class CrashSafetyTests
         for (var kill = 0; kill < 50; kill++)
         {
             using var watch = ChildProcess.StartDll("leakhound.dll", "watch", "--command", "x=echo 1", "--command", "y=echo 2", "--interval", "100ms", "--out", db);
+            // A moment at random within a running watch: after its first round is shown (so stored), however slow
+            // the machine is to start it.
+            while (await watch.StandardOutput.ReadLineAsync() is { } line && !line.Contains("command.x=", StringComparison.Ordinal))
+            {
+            }
+
             var drain = watch.StandardOutput.ReadToEndAsync();
-            await Task.Delay(random.Next(150, 900));
+            await Task.Delay(random.Next(0, 750));
             watch.Kill();
             await watch.WaitForExitAsync();
             await drain;

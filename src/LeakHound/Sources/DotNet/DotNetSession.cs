@@ -31,7 +31,7 @@ public sealed class DotNetSession : IDisposable
     private readonly ConcurrentDictionary<(string Source, string Instrument, string Tags), (RawMeasurement Value, long At)> _latest = new();
     private readonly ConcurrentQueue<string> _notes = new();
     private readonly HashSet<string> _noted = [];
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly DiagnosticsClient _client;
