@@ -33,7 +33,8 @@ public static partial class DotNetProcesses
             foreach (var path in Directory.EnumerateFiles(SocketDirectory, "dotnet-diagnostic-*-socket"))
             {
                 var match = SocketName().Match(Path.GetFileName(path));
-                if (match.Success && int.TryParse(match.Groups["pid"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                if (match.Success && int.TryParse(match.Groups["pid"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                    && IsLive(pid, match.Groups["key"].Value))
                 {
                     pids.Add(pid);
                 }
@@ -51,7 +52,8 @@ public static partial class DotNetProcesses
     {
         try
         {
-            return Directory.EnumerateFiles(SocketDirectory, $"dotnet-diagnostic-{pid.ToString(CultureInfo.InvariantCulture)}-*-socket").FirstOrDefault();
+            return Directory.EnumerateFiles(SocketDirectory, $"dotnet-diagnostic-{pid.ToString(CultureInfo.InvariantCulture)}-*-socket")
+                .FirstOrDefault(path => SocketName().Match(Path.GetFileName(path)) is { Success: true } match && IsLive(pid, match.Groups["key"].Value));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -209,7 +211,24 @@ public static partial class DotNetProcesses
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEuid();
 
-    [GeneratedRegex(@"^dotnet-diagnostic-(?<pid>\d+)-\d+-socket$")]
+    /// <summary>
+    /// Whether a socket's key is this process's start time (clock ticks since boot, as the runtime names it). A process
+    /// killed with SIGKILL leaves its socket behind; a later process with the same PID must not look attachable by it.
+    /// </summary>
+    private static bool IsLive(int pid, string key)
+    {
+        try
+        {
+            return Process.Linux.ProcStat.ParseStartTicks(File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat")) is { } ticks
+                && key == ticks.ToString(CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"^dotnet-diagnostic-(?<pid>\d+)-(?<key>\d+)-socket$")]
     private static partial Regex SocketName();
 
     [GeneratedRegex(@"/Microsoft\.NETCore\.App/(?<version>[0-9][^/]*)/libcoreclr\.so$")]

@@ -341,11 +341,13 @@ public sealed class DotNetSession : IDisposable
     private static string Text(TraceEvent data, string field) => data.PayloadByName(field) as string ?? "";
 
     /// <summary>
-    /// Starts the session with a deadline. Now and then a runtime leaves the first request unanswered (seen while it
-    /// was busy starting up): one more try on a fresh connection, then the caller hears why.
+    /// Starts the session with a deadline. A runtime can refuse the connection for a moment (its diagnostics socket
+    /// exists before it listens, or an earlier process with the same PID left one behind) or leave a request
+    /// unanswered while it starts up: retry on a fresh connection, then the caller hears why.
     /// </summary>
     private static EventPipeSession StartBounded(ref DiagnosticsClient client, int pid, List<EventPipeProvider> providers)
     {
+        var deadline = Stopwatch.StartNew();
         for (var attempt = 1; ; attempt++)
         {
             // Bounded: a runtime that is suspended or wedged would otherwise keep the caller waiting forever.
@@ -355,8 +357,10 @@ public sealed class DotNetSession : IDisposable
                 return client.StartEventPipeSessionAsync(providers, requestRundown: false, circularBufferMB: 16, timeout.Token)
                     .GetAwaiter().GetResult();
             }
-            catch (OperationCanceledException) when (attempt == 1 && DotNetProcesses.IsRunning(pid))
+            catch (Exception e) when (e is OperationCanceledException or ServerNotAvailableException
+                && attempt < 8 && deadline.Elapsed < StartTimeout && DotNetProcesses.IsRunning(pid))
             {
+                Thread.Sleep(TimeSpan.FromMilliseconds(250 * attempt));
                 client = new DiagnosticsClient(pid);
             }
         }
