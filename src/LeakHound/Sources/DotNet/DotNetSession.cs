@@ -354,7 +354,10 @@ public sealed class DotNetSession : IDisposable
             using var timeout = new CancellationTokenSource(StartTimeout);
             try
             {
-                return client.StartEventPipeSessionAsync(providers, requestRundown: false, circularBufferMB: 16, timeout.Token)
+                // On the thread pool: called from a context that allows few threads (a test framework's), blocking here
+                // while the client's continuations wait for that same context would stall until the timeout.
+                var attach = client;
+                return Task.Run(() => attach.StartEventPipeSessionAsync(providers, requestRundown: false, circularBufferMB: 16, timeout.Token), timeout.Token)
                     .GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is OperationCanceledException or ServerNotAvailableException
