@@ -31,7 +31,8 @@ public sealed class DotNetSession : IDisposable
     private readonly ConcurrentDictionary<(string Source, string Instrument, string Tags), (RawMeasurement Value, long At)> _latest = new();
     private readonly ConcurrentQueue<string> _notes = new();
     private readonly HashSet<string> _noted = [];
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly DiagnosticsClient _client;
@@ -361,7 +362,7 @@ public sealed class DotNetSession : IDisposable
                     .GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is OperationCanceledException or ServerNotAvailableException
-                && attempt < 8 && deadline.Elapsed < StartTimeout && DotNetProcesses.IsRunning(pid))
+                && attempt < 8 && deadline.Elapsed < StartDeadline - StartTimeout && DotNetProcesses.IsRunning(pid))
             {
                 Thread.Sleep(TimeSpan.FromMilliseconds(250 * attempt));
                 client = new DiagnosticsClient(pid);
