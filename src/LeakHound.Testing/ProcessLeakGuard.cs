@@ -31,7 +31,8 @@ public sealed class ProcessLeakGuard : IAsyncDisposable
 
     internal static async Task<ProcessLeakGuard> StartAsync(int pid, CancellationToken cancellationToken)
     {
-        var session = DotNetSession.Start(pid, TimeSpan.FromSeconds(1));
+        // Attaching blocks while the runtime answers: keep it off the caller's (often a test framework's) thread.
+        var session = await Task.Run(() => DotNetSession.Start(pid, TimeSpan.FromSeconds(1)), cancellationToken).ConfigureAwait(false);
         try
         {
             await session.WaitForIntervalsAsync(2, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);

@@ -31,8 +31,8 @@ public sealed class DotNetSession : IDisposable
     private readonly ConcurrentDictionary<(string Source, string Instrument, string Tags), (RawMeasurement Value, long At)> _latest = new();
     private readonly ConcurrentQueue<string> _notes = new();
     private readonly HashSet<string> _noted = [];
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(45);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly DiagnosticsClient _client;
