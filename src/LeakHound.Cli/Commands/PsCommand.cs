@@ -20,7 +20,14 @@ internal static class PsCommand
         var command = new Command("ps", "Rank the machine's processes by TCP sockets, CLOSE_WAIT and fd use: where to look first.") { sort, top, json };
         command.SetAction(parse =>
         {
-            var rows = Rank(ProcessInspectors.ForCurrentOs().Overview(out var notPermitted), parse.GetValue(sort)!);
+            var inspector = ProcessInspectors.ForCurrentOs();
+            var rows = Rank(inspector.Overview(out var notPermitted), parse.GetValue(sort)!);
+            if (inspector.FallbackReason is { } reason)
+            {
+                // On stderr, so --json stays one JSON document.
+                Console.Error.WriteLine("leakhound: note: " + reason);
+            }
+
             // One listing of the diagnostics sockets for the whole table: a .NET process with one can be read with --dotnet.
             var attachable = DotNetProcesses.WithDiagnosticsSocket();
             if (parse.GetValue(json))

@@ -243,7 +243,7 @@ internal sealed class LinuxProcessInspector : IProcessInspector
         catch (SockDiagException e)
         {
             _netlinkRefused = true;
-            Fallback($"{e.Message}; reading /proc/{pid}/net/tcp instead");
+            Fallback($"{e.Message}; counting sockets from the tables under /proc/PID/net instead (the same counts, more slowly)");
             table.Tcp.Clear();
             return FillFromProcNet(pid, table, tcpOnly);
         }
