@@ -8,11 +8,12 @@ namespace LeakHound.Cli.Tests;
 /// <summary>
 /// kill -9 of a recorder (<c>watch</c>, then <c>serve</c>) at random moments, fifty times over one store: it always opens,
 /// every round in it is whole (no round with some of its samples missing), nothing stored before a kill is lost, and
-/// analyze, export and a read-only <c>serve FILE</c> work on it.
+/// analyze, export and a read-only <c>serve FILE</c> work on it. A long test: LEAKHOUND_CRASH_KILLS changes the 50.
 /// </summary>
+[Trait("Category", "Long")]
 public sealed class CrashSafetyTests
 {
-    private const int Kills = 50;
+    private static readonly int Kills = int.TryParse(Environment.GetEnvironmentVariable("LEAKHOUND_CRASH_KILLS"), out var k) && k > 0 ? k : 50;
     private static readonly SeriesKey X = SeriesKey.Of("command.x");
     private static readonly SeriesKey Y = SeriesKey.Of("command.y");
     private static readonly string[] Sources = ["--command", "x=echo 1", "--command", "y=echo 2", "--interval", "100ms"];
@@ -65,7 +66,7 @@ public sealed class CrashSafetyTests
 
     /// <summary>
     /// Starts a recorder, waits until it has stored a round, kills it with SIGKILL at a random moment within the next
-    /// 750 ms, and checks the store; fifty times, then analyze and export on the result.
+    /// 750 ms, and checks the store; <see cref="Kills"/> times, then analyze and export on the result.
     /// </summary>
     private static async Task KillRepeatedlyAsync(string db, Random random, Func<Task<Process>> startRecording)
     {
