@@ -1,4 +1,3 @@
-using System.Text;
 using Spectre.Console;
 
 namespace LeakHound.Cli;
@@ -11,24 +10,7 @@ internal static class Terminal
         !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive && AnsiConsole.Profile.Capabilities.Ansi;
 
     /// <summary>Replaces control characters (ANSI escapes, carriage returns) so peer names or command lines cannot rewrite the screen.</summary>
-    public static string Neutralise(string text)
-    {
-        StringBuilder? sb = null;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (!char.IsControl(c))
-            {
-                sb?.Append(c);
-                continue;
-            }
-
-            sb ??= new StringBuilder(text, 0, i, text.Length + 8);
-            sb.Append('\uFFFD');
-        }
-
-        return sb?.ToString() ?? text;
-    }
+    public static string Neutralise(string text) => UntrustedText.Neutralise(text);
 
     /// <summary>Neutralised and escaped for Spectre markup.</summary>
     public static string Safe(string text) => Markup.Escape(Neutralise(text));

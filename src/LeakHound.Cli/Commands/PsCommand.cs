@@ -73,7 +73,7 @@ internal static class PsCommand
                 p.FdLimit is { } l ? Format.Count(l) : "unlimited",
                 use is { } u ? (u >= 0.75 ? $"[red]{Format.Percent(u, 1)}[/]" : Format.Percent(u, 1)) : "-",
                 attachable.Contains(p.Pid) ? "attachable" : "",
-                Terminal.Safe(Shorten(string.IsNullOrWhiteSpace(p.CommandLine) ? p.Name : p.CommandLine, 70)));
+                Terminal.Safe(UntrustedText.Shorten(string.IsNullOrWhiteSpace(p.CommandLine) ? p.Name : p.CommandLine, 70)));
         }
 
         AnsiConsole.Write(table);
@@ -83,8 +83,6 @@ internal static class PsCommand
             AnsiConsole.MarkupLine($"[yellow]{notPermitted} processes of other users could not be inspected; run as root (or with CAP_SYS_PTRACE) to see them.[/]");
         }
     }
-
-    private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     private static void WriteJson(List<ProcessOverview> rows, HashSet<int> attachable)
     {

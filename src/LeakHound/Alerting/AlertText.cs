@@ -4,9 +4,14 @@ using LeakHound.Analysis;
 
 namespace LeakHound.Alerting;
 
-/// <summary>The words of an alert, the same in every notifier: a subject line and a body.</summary>
+/// <summary>
+/// The words of an alert, the same in every notifier: a subject line and a body. Series labels, peer and process names
+/// come from other parties: each is kept to one line of bounded length, so none can add a mail header or a line.
+/// </summary>
 public static class AlertText
 {
+    private const int MaxName = 200;
+
     public static string Subject(AlertNotice n)
     {
         var what = n.Kind switch
@@ -17,8 +22,8 @@ public static class AlertText
             NoticeKind.Test => "TEST",
             _ => "DIGEST",
         };
-        var series = n.Series is null ? "" : $" {n.Series}";
-        var where = n.Process is null ? n.Host : $"{n.Process} on {n.Host}";
+        var series = n.Series is null ? "" : $" {Name(n.Series.ToString())}";
+        var where = n.Process is null ? Name(n.Host) : $"{Name(n.Process)} on {Name(n.Host)}";
         return n.Kind is NoticeKind.Test or NoticeKind.Digest
             ? $"[LeakHound] {what}: {n.Rule} ({where})"
             : $"[LeakHound] {what}: {n.Rule}{(n.Series is null || n.Rule.Contains(n.Series.ToString(), StringComparison.Ordinal) ? "" : series)} ({where})";
@@ -36,7 +41,7 @@ public static class AlertText
 
         if (n.Series is not null)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"Series:   {n.Series}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Series:   {Name(n.Series.ToString())}");
         }
 
         if (n.Value is { } value)
@@ -56,11 +61,11 @@ public static class AlertText
 
         if (n.TopPeers.Count > 0)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"Peers:    {string.Join(", ", n.TopPeers.Select(p => $"{p.Key} ({p.Value:#,0})"))}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Peers:    {string.Join(", ", n.TopPeers.Select(p => $"{Name(p.Key)} ({p.Value:#,0})"))}");
         }
 
-        var process = n.Process is null ? "" : n.Pid is { } pid ? $"{n.Process} (PID {pid}) on " : $"{n.Process} on ";
-        text.AppendLine(CultureInfo.InvariantCulture, $"Process:  {process}{n.Host}");
+        var process = n.Process is null ? "" : n.Pid is { } pid ? $"{Name(n.Process)} (PID {pid}) on " : $"{Name(n.Process)} on ";
+        text.AppendLine(CultureInfo.InvariantCulture, $"Process:  {process}{Name(n.Host)}");
         if (n.Since is { } since)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"Since:    {Stamp(since)} ({Duration.Format(n.Time - since)} ago)");
@@ -69,11 +74,13 @@ public static class AlertText
         text.AppendLine(CultureInfo.InvariantCulture, $"Time:     {Stamp(n.Time)}");
         foreach (var line in n.Details)
         {
-            text.AppendLine(line);
+            text.AppendLine(UntrustedText.Neutralise(line));
         }
 
         return text.ToString();
     }
+
+    private static string Name(string text) => UntrustedText.OneLine(text, MaxName);
 
     public static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

@@ -9,6 +9,9 @@ public sealed class NotifierTests
 {
     private static readonly RetryPolicy Quick = new(3, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
 
+    /// <summary>A peer name that tries a mail header, a Slack mention and link, leaving a code block, and an ANSI escape.</summary>
+    private const string HostilePeer = "evil\r\nBcc: thief@evil.test\r\n<!channel> <https://evil.test|click> ``` \u001b[2J<b>x</b>";
+
     private static AlertNotice Firing(string peer = "10.0.0.5:8080") => new()
     {
         Kind = NoticeKind.Firing,
@@ -38,6 +41,25 @@ public sealed class NotifierTests
         Assert.Contains("75% of 1,024", message);
         Assert.Contains("api (PID 4242)", message);
         Assert.Contains("image/png", message);
+    }
+
+    [Fact]
+    public async Task Smtp_keeps_a_hostile_peer_name_to_one_line_of_text()
+    {
+        await using var smtp = new TestSmtpServer();
+        var notifier = Notifiers.Parse($"smtp://127.0.0.1:{smtp.Port}?from=leakhound@test&to=oncall@test&tls=none");
+
+        var delivery = await Quick.SendAsync(notifier, Firing(HostilePeer), CancellationToken.None);
+
+        Assert.True(delivery.Delivered, delivery.Error);
+        using var raw = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Assert.Single(smtp.Messages)));
+        var message = await MimeKit.MimeMessage.LoadAsync(raw);
+        Assert.Empty(message.Bcc);
+        Assert.Equal("oncall@test", Assert.Single(message.To.Mailboxes).Address);
+        Assert.DoesNotContain(message.Subject ?? "", char.IsControl);
+        Assert.Contains("Bcc: thief@evil.test", message.Subject, StringComparison.Ordinal); // still there, as text
+        Assert.DoesNotContain(message.TextBody ?? "", c => char.IsControl(c) && c is not ('\r' or '\n'));
+        Assert.DoesNotContain((message.TextBody ?? "").Split('\n'), line => line.StartsWith("Bcc:", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -86,6 +108,25 @@ public sealed class NotifierTests
         var json = JsonDocument.Parse(Assert.Single(hook.Bodies)).RootElement;
         Assert.Contains("FIRING", json.GetProperty(property == "text" ? "text" : "title").GetString());
         Assert.True(json.TryGetProperty(property, out _));
+    }
+
+    [Fact]
+    public async Task Slack_and_teams_show_a_hostile_peer_name_as_text()
+    {
+        await using var hook = new TestWebhook();
+        Assert.True((await Quick.SendAsync(Notifiers.Parse($"{hook.Url}?format=slack"), Firing(HostilePeer), CancellationToken.None)).Delivered);
+        Assert.True((await Quick.SendAsync(Notifiers.Parse($"{hook.Url}?format=teams"), Firing(HostilePeer), CancellationToken.None)).Delivered);
+
+        var slack = JsonDocument.Parse(hook.Bodies.First()).RootElement.GetProperty("text").GetString()!;
+        Assert.DoesNotContain("<!channel>", slack, StringComparison.Ordinal); // would notify everyone in the channel
+        Assert.DoesNotContain("<https://evil.test", slack, StringComparison.Ordinal);
+        Assert.Contains("&lt;!channel&gt;", slack, StringComparison.Ordinal);
+        Assert.Equal(2, slack.Split("```").Length - 1); // our code block, and nothing that closes it early
+        var teams = JsonDocument.Parse(hook.Bodies.Last()).RootElement;
+        foreach (var field in new[] { "title", "summary", "text" })
+        {
+            Assert.DoesNotContain("<b>", teams.GetProperty(field).GetString(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -69,16 +69,17 @@ internal sealed class WebhookNotifier : INotifier
             json.WriteStartObject();
             if (_format == "slack")
             {
-                json.WriteString("text", $"*{AlertText.Subject(notice)}*\n```{AlertText.Body(notice)}```");
+                json.WriteString("text", $"*{Slack(AlertText.Subject(notice))}*\n```{Slack(AlertText.Body(notice))}```");
             }
             else
             {
                 json.WriteString("@type", "MessageCard");
                 json.WriteString("@context", "https://schema.org/extensions");
-                json.WriteString("summary", AlertText.Subject(notice));
+                var subject = HttpUtility.HtmlEncode(AlertText.Subject(notice));
+                json.WriteString("summary", subject);
                 json.WriteString("themeColor", notice.Kind == NoticeKind.Resolved ? "2EB886" : "D63333");
-                json.WriteString("title", AlertText.Subject(notice));
-                json.WriteString("text", AlertText.Body(notice).Replace("\n", "  \n", StringComparison.Ordinal));
+                json.WriteString("title", subject);
+                json.WriteString("text", HttpUtility.HtmlEncode(AlertText.Body(notice)).Replace("\n", "  \n", StringComparison.Ordinal));
             }
 
             json.WriteEndObject();
@@ -86,4 +87,14 @@ internal sealed class WebhookNotifier : INotifier
 
         return stream.ToArray();
     }
+
+    /// <summary>
+    /// Slack reads &lt;…&gt; as links and mentions (&lt;!channel&gt;) even in code: a peer or process name must not ping
+    /// a channel or break out of the code block. Its escapes are these three entities; backticks become look-alikes.
+    /// </summary>
+    private static string Slack(string text) => text
+        .Replace("&", "&amp;", StringComparison.Ordinal)
+        .Replace("<", "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal)
+        .Replace('`', '\u02CB');
 }

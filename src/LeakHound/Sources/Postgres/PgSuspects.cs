@@ -125,8 +125,7 @@ public static class PgSuspects
             return "";
         }
 
-        var oneLine = string.Join(' ', query.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return oneLine.Length <= max ? oneLine : oneLine[..(max - 1)] + "…";
+        return UntrustedText.Shorten(string.Join(' ', query.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)), max);
     }
 
     /// <summary>An idle age for people, to the second.</summary>
