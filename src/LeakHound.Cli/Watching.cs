@@ -54,10 +54,8 @@ internal static class Watching
                 foreach (var e in await alerts.FinishAsync().ConfigureAwait(false))
                 {
                     await WriteEventAsync(store, e).ConfigureAwait(false);
-                    if (view is PlainView)
-                    {
-                        Console.WriteLine($"# {e.Kind.ToString().ToLowerInvariant()}: {Terminal.Neutralise(e.Detail)}");
-                    }
+                    history.AddEvents([e]);
+                    view.ShowLate(history, e);
                 }
             }
 

@@ -306,7 +306,9 @@ internal sealed class DashboardServer : IAsyncDisposable
         {
             rules = s.Rules,
             firing = s.Firing.Select(f => new { rule = f.Rule, series = f.Series, since = f.Since }),
-            events = events.Where(e => e.Kind == EventKind.Alert).TakeLast(50).Reverse().Select(e => new { time = e.Time, detail = e.Detail }),
+            // What fired and resolved, and deliveries: an alert nobody received is news for whoever reads the dashboard.
+            events = events.Where(e => e.Kind is EventKind.Alert or EventKind.Delivery).TakeLast(50).Reverse()
+                .Select(e => new { time = e.Time, kind = e.Kind.ToString().ToLowerInvariant(), detail = e.Detail }),
         };
     }
 

@@ -17,7 +17,13 @@ internal sealed class DashboardView(ServeState state, WatchAlerts? alerts, Proce
         state.OnRound(history, round, firing, process?.Current?.Name);
         foreach (var e in round.Events.Where(e => e.Kind is EventKind.Alert or EventKind.End or EventKind.Restart))
         {
-            Console.WriteLine($"# {e.Kind.ToString().ToLowerInvariant()}: {Terminal.Neutralise(e.Detail)}");
+            Console.WriteLine(EventLine(e));
         }
+    }
+
+    public override void ShowLate(WatchHistory history, RecordedEvent e)
+    {
+        base.ShowLate(history, e);
+        state.OnEvents(history);
     }
 }

@@ -78,6 +78,9 @@ internal sealed class ServeState
         });
     }
 
+    /// <summary>Events that came without a round (a delivery settled after the watch ended).</summary>
+    public void OnEvents(WatchHistory history) => Publish(Current with { Events = [.. history.Events.TakeLast(50)] });
+
     private sealed class Unsubscriber(ServeState state, Action<ServeSnapshot> listener) : IDisposable
     {
         public void Dispose()

@@ -1,5 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using LeakHound.Recording;
+using LeakHound.Samples;
 using LeakHound.Sources;
 
 namespace LeakHound.Cli.Views;
@@ -10,13 +12,18 @@ internal sealed class JsonView : WatchView
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.Default };
     private readonly Stream _out = Console.OpenStandardOutput();
 
-    public override void Show(WatchHistory history, RoundBuilder round)
+    public override void Show(WatchHistory history, RoundBuilder round) => Write(round.Time, round.Pid, round.Samples, round.Events);
+
+    /// <summary>The same shape as a round's, with no samples, so a script reading rounds reads it too.</summary>
+    public override void ShowLate(WatchHistory history, RecordedEvent e) => Write(e.Time, history.Pid, [], [e]);
+
+    private void Write(DateTimeOffset time, int? roundPid, IReadOnlyCollection<Sample> samples, IReadOnlyCollection<RecordedEvent> events)
     {
         using (var json = new Utf8JsonWriter(_out, Options))
         {
             json.WriteStartObject();
-            json.WriteString("time", Format.Time(round.Time));
-            if (round.Pid is { } pid)
+            json.WriteString("time", Format.Time(time));
+            if (roundPid is { } pid)
             {
                 json.WriteNumber("pid", pid);
             }
@@ -26,7 +33,7 @@ internal sealed class JsonView : WatchView
             }
 
             json.WriteStartArray("samples");
-            foreach (var sample in round.Samples)
+            foreach (var sample in samples)
             {
                 json.WriteStartObject();
                 json.WriteString("metric", sample.Key.Metric);
@@ -42,10 +49,10 @@ internal sealed class JsonView : WatchView
             }
 
             json.WriteEndArray();
-            if (round.Events.Count > 0)
+            if (events.Count > 0)
             {
                 json.WriteStartArray("events");
-                foreach (var e in round.Events)
+                foreach (var e in events)
                 {
                     json.WriteStartObject();
                     json.WriteString("kind", e.Kind.ToString().ToLowerInvariant());

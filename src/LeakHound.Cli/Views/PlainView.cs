@@ -17,7 +17,7 @@ internal sealed class PlainView(WatchHeading heading) : WatchView
 
         foreach (var e in round.Events)
         {
-            Console.WriteLine($"# {e.Kind.ToString().ToLowerInvariant()}: {Terminal.Neutralise(e.Detail)}");
+            Console.WriteLine(EventLine(e));
         }
 
         var line = new StringBuilder(Format.Time(round.Time));

@@ -60,7 +60,13 @@ internal sealed class WatchHistory
             }
         }
 
-        _events.AddRange(round.Events);
+        AddEvents(round.Events);
+    }
+
+    /// <summary>Events that came without a round, such as deliveries settled after the last one.</summary>
+    public void AddEvents(IEnumerable<RecordedEvent> events)
+    {
+        _events.AddRange(events);
         if (_events.Count > 100)
         {
             _events.RemoveRange(0, _events.Count - 100);

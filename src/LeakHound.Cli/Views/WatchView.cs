@@ -1,3 +1,4 @@
+using LeakHound.Recording;
 using LeakHound.Sources;
 
 namespace LeakHound.Cli.Views;
@@ -9,6 +10,15 @@ internal abstract class WatchView
     public virtual Task WrapAsync(Func<Task> watch) => watch();
 
     public abstract void Show(WatchHistory history, RoundBuilder round);
+
+    /// <summary>
+    /// An event after the last round, already in <paramref name="history"/>: an alert delivery that settled as the watch
+    /// ended. By default one line, as rounds' events are shown in a pipe.
+    /// </summary>
+    public virtual void ShowLate(WatchHistory history, RecordedEvent e) => Console.WriteLine(EventLine(e));
+
+    /// <summary><c># kind: detail</c>, the detail made harmless for a terminal.</summary>
+    public static string EventLine(RecordedEvent e) => $"# {e.Kind.ToString().ToLowerInvariant()}: {Terminal.Neutralise(e.Detail)}";
 
     /// <summary>Chooses the view from the flags and the terminal.</summary>
     public static WatchView Choose(bool json, WatchHeading heading) =>
