@@ -34,9 +34,11 @@ public sealed class DotNetHttpTests
     [Fact(Timeout = 120_000)] // EventPipe talks to another runtime: a hang must fail, not stall the suite.
     public async Task A_fixed_client_shows_no_growth()
     {
-        var (downstream, address) = await SampleProcess.StartDownstreamAsync("--close-after", "30s");
+        // The downstream closes a connection idle for 100 ms and the client calls every 250 ms, so connections open and
+        // close while the session listens: a warm keep-alive connection records no measurement, hence no series.
+        var (downstream, address) = await SampleProcess.StartDownstreamAsync("--close-after", "100ms");
         using var _ = downstream;
-        using var client = SampleProcess.StartLeaky(null, "client", "--target", $"http://{address}/x", "--rate", "20", "--fixed");
+        using var client = SampleProcess.StartLeaky(null, "client", "--target", $"http://{address}/x", "--rate", "4", "--fixed");
         await client.WaitForDiagnosticsAsync();
 
         using var session = DotNetSession.Start(client.Pid, TimeSpan.FromSeconds(1));
