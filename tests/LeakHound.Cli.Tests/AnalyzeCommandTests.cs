@@ -32,7 +32,7 @@ public sealed class AnalyzeCommandTests(DemoRecording demo) : IClassFixture<Demo
         var result = await ChildProcess.RunLeakHoundAsync("analyze", demo.Path, "--capacity", "1024");
 
         Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.Matches(@"close_wait is leaking: \+[\d,.]+/(min|h) \(95% CI [^)]*\) since \d\d:\d\d:\d\d, towards " + Peer + @"; [\d,]+ now; the capacity of 1,024 is reached in", result.Stdout);
+        Assert.Matches(@"close_wait is leaking: \+[\d,.]+/(min|h) \(95% CI [^)]*\) since \d\d:\d\d:\d\d UTC, towards " + Peer + @"; [\d,]+ now; the capacity of 1,024 is reached in", result.Stdout);
         Assert.Matches(@"the fd count is leaking: .* the fd limit of [\d,]+ is reached in", result.Stdout);
         Assert.Matches(@"series flat at 0", result.Stdout);
         Assert.DoesNotMatch(@"leaking\s+established", result.Stdout);

@@ -62,7 +62,7 @@ public sealed class PsExportDemoTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         // .NET's HttpClient uses dual-mode sockets, so ss and LeakHound both show the peer IPv4-mapped.
-        Assert.Matches(@"close_wait is leaking: \+[\d,.]+/(min|h) \(95% CI .*\) since \d\d:\d\d:\d\d, towards (\[::ffff:)?127\.0\.0\.1\]?:\d+", result.Stdout);
+        Assert.Matches(@"close_wait is leaking: \+[\d,.]+/(min|h) \(95% CI .*\) since \d\d:\d\d:\d\d UTC, towards (\[::ffff:)?127\.0\.0\.1\]?:\d+", result.Stdout);
         Assert.Matches(@"the fd count is leaking: .* the fd limit of [\d,]+ is reached in", result.Stdout);
         Assert.Contains(db, result.Stdout.Replace("\n", "", StringComparison.Ordinal));
         var stored = LeakHound.Recording.RecordingReader.Read(db);

@@ -90,9 +90,10 @@ public static class VerdictText
         return left == TimeSpan.Zero ? $"; {what} is reached already" : $"; {what} is reached in {Duration.Format(left)}";
     }
 
-    /// <summary>A time of day when the segment lies within one UTC day, otherwise with the date.</summary>
+    /// <summary>A time of day in UTC when the segment lies within one UTC day, otherwise with the date; always marked UTC,
+    /// since a reader's clock may be in any zone.</summary>
     private static string When(DateTimeOffset time, LeakVerdict v) =>
-        v.From.UtcDateTime.Date == v.To.UtcDateTime.Date
+        (v.From.UtcDateTime.Date == v.To.UtcDateTime.Date
             ? time.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture)
-            : time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+            : time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)) + " UTC";
 }
