@@ -18,6 +18,7 @@ internal static class DashboardAssets
         ["dashboard.js"] = new(Read("dashboard.js"), "text/javascript; charset=utf-8"),
         ["dashboard.css"] = new(Read("dashboard.css"), "text/css; charset=utf-8"),
         ["uPlot.iife.min.js"] = new(Encoding.UTF8.GetBytes(ReportAssets.UPlotScript), "text/javascript; charset=utf-8"),
+        ["charts.js"] = new(Encoding.UTF8.GetBytes(ReportAssets.ChartScript), "text/javascript; charset=utf-8"),
         ["uPlot.min.css"] = new(Encoding.UTF8.GetBytes(ReportAssets.UPlotStyle), "text/css; charset=utf-8"),
     };
 

@@ -16,7 +16,7 @@ namespace LeakHound.Reporting;
 /// only: HTML-encoded into the markup, or as JSON inside <c>&lt;script type="application/json"&gt;</c> with
 /// <c>&lt;</c>, <c>&gt;</c>, <c>&amp;</c> and U+2028/2029 escaped (System.Text.Json's default encoder), read by
 /// the page's script with <c>JSON.parse</c> and shown with <c>textContent</c>. No script is built from strings.
-/// A Content-Security-Policy allows only the page's own two scripts (by hash) and inline styles: no network,
+/// A Content-Security-Policy allows only the page's own three scripts (uPlot, charts.js, report.js; by hash) and inline styles: no network,
 /// and a script that slipped in some other way would not run.
 /// </remarks>
 public static class HtmlReport
@@ -48,8 +48,9 @@ public static class HtmlReport
     {
         var json = ReportJson.Write(model);
         var uPlot = ReportAssets.UPlotScript;
+        var charts = ReportAssets.ChartScript;
         var script = ReportAssets.ReportScript;
-        var csp = $"default-src 'none'; script-src {Hash(uPlot)} {Hash(script)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+        var csp = $"default-src 'none'; script-src {Hash(uPlot)} {Hash(charts)} {Hash(script)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
         var html = new StringBuilder(json.Length + uPlot.Length + 64 * 1024);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -86,6 +87,7 @@ public static class HtmlReport
             .Append("<div id=\"lh-status\" hidden>loading</div>\n")
             .Append("<script type=\"application/json\" id=\"lh-data\">").Append(json).Append("</script>\n")
             .Append("<script>").Append(uPlot).Append("</script>\n")
+            .Append("<script>").Append(charts).Append("</script>\n")
             .Append("<script>").Append(script).Append("</script>\n")
             .Append("</body>\n</html>\n");
         return html.ToString();

@@ -10,6 +10,9 @@ internal static class ReportAssets
 
     public static string UPlotStyle { get; } = Read("uPlot.min.css");
 
+    /// <summary>What the report and serve's dashboard draw alike: formats, axes, overlay, a chart's options.</summary>
+    public static string ChartScript { get; } = Read("charts.js");
+
     public static string ReportScript { get; } = Read("report.js");
 
     public static string ReportStyle { get; } = Read("report.css");

@@ -21,9 +21,9 @@ public sealed partial class HtmlReportTests
         Assert.DoesNotContain("\u2028", html);
         Assert.DoesNotContain("\u2029", html);
 
-        // Only the report's own three script elements, each closed once.
-        Assert.Equal(3, ScriptOpen().Count(html));
-        Assert.Equal(3, html.Split("</script", StringSplitOptions.None).Length - 1);
+        // Only the report's own four script elements (data, uPlot, charts.js, report.js), each closed once.
+        Assert.Equal(4, ScriptOpen().Count(html));
+        Assert.Equal(4, html.Split("</script", StringSplitOptions.None).Length - 1);
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html);
     }
 
@@ -60,7 +60,7 @@ public sealed partial class HtmlReportTests
         Assert.True(csp.Index < html.IndexOf("<script", StringComparison.Ordinal), "the policy must come before any script");
         var policy = csp.Groups[1].Value;
         Assert.Contains("default-src 'none'", policy);
-        Assert.Matches(@"script-src 'sha256-[A-Za-z0-9+/=]+' 'sha256-[A-Za-z0-9+/=]+';", policy);
+        Assert.Matches(@"script-src 'sha256-[A-Za-z0-9+/=]+' 'sha256-[A-Za-z0-9+/=]+' 'sha256-[A-Za-z0-9+/=]+';", policy);
         Assert.DoesNotContain("unsafe-eval", policy);
         Assert.DoesNotContain("connect-src", policy);
     }

@@ -6,28 +6,17 @@
 (function () {
   'use strict';
 
+  var C = window.LeakHoundCharts;
+  var formatCount = C.formatCount;
+  var stamp = C.stamp;
   var statusEl = document.getElementById('lh-status');
   var liveEl = document.getElementById('lh-live');
   var chartsEl = document.getElementById('lh-charts');
   var rangeEl = document.getElementById('lh-range');
-  var problems = [];
+  var errors = C.problems('Something went wrong: ');
+  var problems = errors.list;
+  var fail = errors.fail;
 
-  function fail(message) {
-    problems.push(String(message));
-    statusEl.textContent = 'error: ' + problems.join(' | ');
-    var banner = document.getElementById('lh-error');
-    banner.textContent = 'Something went wrong: ' + problems.join('; ');
-    banner.hidden = false;
-  }
-
-  window.addEventListener('error', function (e) { fail(e.message || 'a script failed'); });
-  window.addEventListener('unhandledrejection', function (e) { fail(e.reason && e.reason.message ? e.reason.message : e.reason); });
-  document.addEventListener('securitypolicyviolation', function (e) {
-    fail('blocked by the content security policy: ' + e.violatedDirective + ' ' + e.blockedURI);
-  });
-
-  var COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
-  var MARKER_COLORS = { onset: '#d62728', restart: '#1f77b4', gap: '#7f7f7f', end: '#333333', start: '#2ca02c' };
   var RANGES = { '5m': 300, '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400, '7d': 604800, 'all': null };
   var MAX_ROWS = 20000;
   var HEIGHT = 260;
@@ -44,27 +33,6 @@
     return e;
   }
 
-  function trim(v) {
-    return Math.abs(v) >= 100 || v === Math.round(v) ? String(Math.round(v)) : v.toFixed(Math.abs(v) >= 10 ? 1 : 2).replace(/\.?0+$/, '');
-  }
-
-  function formatCount(v) {
-    if (v == null) return '';
-    var a = Math.abs(v);
-    if (a >= 1e9) return trim(v / 1e9) + 'G';
-    if (a >= 1e6) return trim(v / 1e6) + 'M';
-    if (a >= 1e4) return trim(v / 1e3) + 'k';
-    return trim(v);
-  }
-
-  function formatBytes(v) {
-    if (v == null) return '';
-    var units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    var i = 0;
-    while (Math.abs(v) >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-    return trim(v) + ' ' + units[i];
-  }
-
   function formatDuration(seconds) {
     if (seconds == null) return '–';
     var s = Math.max(0, Math.round(seconds));
@@ -73,26 +41,6 @@
     if (h > 0) return h + 'h ' + m + 'm';
     if (m > 0) return m + 'm ' + (s % 60) + 's';
     return s + 's';
-  }
-
-  function pad(n) { return n < 10 ? '0' + n : String(n); }
-
-  function stamp(iso) {
-    var d = new Date(iso);
-    return d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()) + ' ' +
-      pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + ':' + pad(d.getUTCSeconds()) + ' UTC';
-  }
-
-  function timeTicks(u, splits, axisIdx, space, incr) {
-    var lastDay = null;
-    return splits.map(function (t) {
-      var d = new Date(t * 1e3);
-      var day = d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate());
-      if (incr >= 86400) return day;
-      var label = pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + (incr < 60 ? ':' + pad(d.getUTCSeconds()) : '');
-      if (day !== lastDay) { label += '\n' + day; lastDay = day; }
-      return label;
-    });
   }
 
   function getJson(url) {
@@ -108,36 +56,6 @@
     statusEl.dataset.rounds = String(rounds);
     statusEl.dataset.charts = String(plots.length);
     statusEl.textContent = 'ok: ' + plots.length + ' charts, ' + points + ' points, ' + rounds + ' live rounds';
-  }
-
-  function drawOverlay(u, chart) {
-    var ctx = u.ctx, box = u.bbox, px = uPlot.pxRatio;
-    ctx.save();
-    ctx.font = Math.round(11 * px) + 'px system-ui, sans-serif';
-    ctx.lineWidth = px;
-    if (chart.capacity != null) {
-      var y = Math.round(u.valToPos(chart.capacity, 'y', true));
-      ctx.fillStyle = ctx.strokeStyle = '#d62728';
-      ctx.setLineDash([8 * px, 4 * px]);
-      ctx.textAlign = 'right';
-      var label = 'capacity ' + formatCount(chart.capacity);
-      if (y >= box.top && y <= box.top + box.height) {
-        ctx.beginPath(); ctx.moveTo(box.left, y); ctx.lineTo(box.left + box.width, y); ctx.stroke();
-        ctx.fillText(label, box.left + box.width - 4 * px, y - 4 * px);
-      } else {
-        ctx.fillText(label + ' (above the chart)', box.left + box.width - 4 * px, box.top + 12 * px);
-      }
-    }
-    ctx.setLineDash([4 * px, 4 * px]);
-    ctx.textAlign = 'left';
-    chart.markers.forEach(function (m) {
-      if (m.t < u.scales.x.min || m.t > u.scales.x.max) return;
-      var x = Math.round(u.valToPos(m.t, 'x', true));
-      ctx.strokeStyle = ctx.fillStyle = MARKER_COLORS[m.kind] || '#333333';
-      ctx.beginPath(); ctx.moveTo(x, box.top); ctx.lineTo(x, box.top + box.height); ctx.stroke();
-      ctx.fillText(m.label, x + 3 * px, box.top + 12 * px);
-    });
-    ctx.restore();
   }
 
   function countPoints(data) {
@@ -156,47 +74,8 @@
     section.appendChild(box);
     chartsEl.appendChild(section);
 
-    var breaks = {};
-    chart.breaks.forEach(function (i) { breaks[i] = true; });
-    var data = [chart.x.slice()];
-    var series = [{ label: 'time', value: function (u, t) { return t == null ? '–' : stamp(t * 1e3); } }];
-    chart.series.forEach(function (s, i) {
-      data.push(s.y.map(function (v, row) { return v === null ? (breaks[row] ? null : undefined) : v; }));
-      series.push({
-        label: s.label,
-        stroke: s.limit ? '#d62728' : COLORS[i % COLORS.length],
-        width: s.limit ? 1.5 : 1.75,
-        dash: s.limit ? [6, 4] : undefined,
-        show: !s.hidden,
-        points: { show: false },
-        value: function (u, v) { return v == null ? '–' : chart.unit === 'bytes' ? formatBytes(v) : v.toLocaleString('en-US'); },
-      });
-    });
-
-    var opts = {
-      width: Math.max(300, box.clientWidth),
-      height: HEIGHT,
-      series: series,
-      scales: {
-        x: { time: true },
-        y: {
-          range: function (u, lo, hi) {
-            lo = Math.min(0, lo == null ? 0 : lo);
-            hi = hi == null ? 1 : hi;
-            if (chart.capacity != null && chart.capacity <= Math.max(hi, 1) * 20) hi = Math.max(hi, chart.capacity);
-            if (hi <= lo) hi = lo + 1;
-            return [lo, hi + (hi - lo) * 0.06];
-          },
-        },
-      },
-      axes: [
-        { space: 90, size: 44, values: timeTicks },
-        { size: chart.unit === 'bytes' ? 84 : 64, values: function (u, splits) { return splits.map(chart.unit === 'bytes' ? formatBytes : formatCount); } },
-      ],
-      cursor: { sync: { key: 'lh' }, drag: { x: true, y: false } },
-      legend: { live: true },
-      hooks: { draw: [function (u) { drawOverlay(u, chart); }] },
-    };
+    var data = C.columns(chart);
+    var opts = C.options(chart, Math.max(300, box.clientWidth), HEIGHT);
     points += countPoints(data);
     var plot = new uPlot(opts, data, box);
     return { plot: plot, chart: chart, data: data, last: {} };
