@@ -70,14 +70,16 @@ public sealed class AlertConfig
         }
         catch (YamlException e)
         {
-            // YamlDotNet's message for an unknown key names the property and type; say it in the file's terms.
-            var what = (e.InnerException?.Message ?? e.Message).ReplaceLineEndings(" ");
-            if (what.Contains("not found on type", StringComparison.Ordinal))
-            {
-                what = "unknown setting; expected alerts, notify, repeat, digest or capacity";
-            }
-
-            throw new UsageException($"{path}:{e.Start.Line}:{e.Start.Column}: {what}");
+            throw new UsageException($"{path}:{e.Start.Line}:{e.Start.Column}: {Explain((e.InnerException?.Message ?? e.Message).ReplaceLineEndings(" "))}");
         }
     }
+
+    /// <summary>YamlDotNet's messages name .NET types and parser events; say the same in the file's terms.</summary>
+    private static string Explain(string what) =>
+        what.Contains("not found on type", StringComparison.Ordinal) ? "unknown setting; expected alerts, notify, repeat, digest or capacity"
+        : what.Contains("SequenceStart", StringComparison.Ordinal) ? "expected a list here, one entry per line starting with '- '"
+        : what.Contains("System.String", StringComparison.Ordinal) ? "expected one line of text here (a rule, a notifier or a duration)"
+        : what.Contains("not in a correct format", StringComparison.Ordinal) || what.Contains("System.Double", StringComparison.Ordinal)
+            ? "expected a number here (as in capacity: 1024)"
+        : what;
 }
