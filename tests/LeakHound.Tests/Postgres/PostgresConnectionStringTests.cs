@@ -22,6 +22,21 @@ public sealed class PostgresConnectionStringTests
         Assert.Contains("db", masked);
     }
 
+    [Theory]
+    [InlineData("Host=db;Port=abc", "the value of port is not valid")]
+    [InlineData("Host=db;Colour=blue", "colour is not a setting Npgsql knows")]
+    [InlineData("Host=db;Password=s3cr3t-Zebra;Port=s3cr3t-Zebra", "the value of port is not valid")]
+    [InlineData("postgresql://app:s3cr3t-Zebra@db:99999/s3cr3t-Zebra", "Invalid port")]
+    public void A_bad_connection_string_is_one_masked_line_saying_what_is_wrong(string connectionString, string expected)
+    {
+        var error = Assert.Throws<UsageException>(() => ConnectionStrings.Parse(connectionString));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, error.Message, StringComparison.Ordinal); // even where it is not the password
+        Assert.DoesNotContain("Parameter", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
     [Fact]
     public void Mask_hides_a_uri_escaped_password()
     {

@@ -33,9 +33,17 @@ public static partial class ConnectionStrings
         }
         catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException or InvalidOperationException or KeyNotFoundException)
         {
-            throw new UsageException($"'{Mask(text, text)}' is not a valid PostgreSQL connection string: {Mask(e.Message, text)}");
+            throw new UsageException($"'{Mask(text, text)}' is not a valid PostgreSQL connection string: {Mask(Explain(e), text)}");
         }
     }
+
+    /// <summary>Npgsql says "Couldn't set port (Parameter 'port')" for a bad value and an unknown key alike: tell them apart.</summary>
+    private static string Explain(Exception e) =>
+        e is ArgumentException { ParamName: { } key } && e.Message.StartsWith("Couldn't set", StringComparison.Ordinal)
+            ? new NpgsqlConnectionStringBuilder().ContainsKey(key)
+                ? $"the value of {key} is not valid" + (e.InnerException is { } inner ? $" ({inner.Message})" : "")
+                : $"{key} is not a setting Npgsql knows (Host, Port, Username, Password, Database, …)"
+            : e.Message;
 
     /// <summary>The user's settings with LeakHound's own on top: what every census and suspects query connects with.</summary>
     public static NpgsqlConnectionStringBuilder ForLeakHound(string text)
@@ -109,7 +117,10 @@ public static partial class ConnectionStrings
         }
         catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException or InvalidOperationException or KeyNotFoundException)
         {
-            // Unparsable: the pattern masks above still apply.
+            // Unparsable: the password as the patterns find it, so an error that quotes it elsewhere still masks it.
+            password = PasswordSetting().Match(connectionString) is { Success: true } setting ? setting.Groups["value"].Value
+                : UriPassword().Match(connectionString) is { Success: true } uri ? uri.Groups["value"].Value
+                : null;
         }
 
         if (!string.IsNullOrEmpty(password))
@@ -185,9 +196,9 @@ public static partial class ConnectionStrings
     }
 
     // password=secret; Password = 'se;cret'; pwd="x" — up to the next ';' or the closing quote.
-    [GeneratedRegex("""(?<key>\b(?:password|pwd)\s*=\s*)(?:'(?:[^']|'')*'|"(?:[^"]|"")*"|[^;\s]*)""", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("""(?<key>\b(?:password|pwd)\s*=\s*)(?:'(?<value>(?:[^']|'')*)'|"(?<value>(?:[^"]|"")*)"|(?<value>[^;\s]*))""", RegexOptions.IgnoreCase)]
     private static partial Regex PasswordSetting();
 
-    [GeneratedRegex(@"(?<user>://[^:/@\s]*):[^@\s]*@")]
+    [GeneratedRegex(@"(?<user>://[^:/@\s]*):(?<value>[^@\s]*)@")]
     private static partial Regex UriPassword();
 }
