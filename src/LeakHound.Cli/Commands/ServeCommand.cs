@@ -90,6 +90,8 @@ internal static class ServeCommand
         return CliApp.Ok;
     }
 
+    private static readonly TimeSpan FollowEvery = TimeSpan.FromSeconds(2);
+
     private static async Task<int> ServeFileAsync(string path, double? capacity, ServeOptions serve, CancellationToken cancellationToken)
     {
         var data = new DashboardData(path, capacity, TimeSpan.FromSeconds(5));
@@ -99,8 +101,34 @@ internal static class ServeCommand
         await using var server = await StartAsync(state, new ServeConfig(serve.Urls, serve.Token, data, null, default), null, cancellationToken).ConfigureAwait(false);
         using var otlp = serve.Otlp is { } endpoint ? OtlpExport.Start(state, endpoint, TimeSpan.FromSeconds(15)) : null;
         Console.WriteLine($"Serving {Terminal.Neutralise(path)} read-only on {string.Join(", ", server.Addresses)} (dashboard /, API /api, Prometheus /metrics). Ctrl+C stops.");
-        await WaitForCtrlC(cancellationToken).ConfigureAwait(false);
+        await FollowAsync(data, loaded, state, cancellationToken).ConfigureAwait(false);
         return CliApp.Ok;
+    }
+
+    /// <summary>
+    /// Until Ctrl+C, reads the store again every few seconds: a recording another process is still writing (a watch
+    /// started before anyone wanted a dashboard) reaches /metrics, the API and the page as it grows. An unchanged file
+    /// costs one stat.
+    /// </summary>
+    private static async Task FollowAsync(DashboardData data, DashboardData.Loaded loaded, ServeState state, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(FollowEvery);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var next = data.Load();
+                if (!ReferenceEquals(next, loaded))
+                {
+                    loaded = next;
+                    state.Publish(Latest(state.Current, next.Data) with { Verdicts = next.Verdicts.Value });
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C.
+        }
     }
 
     private static async Task<DashboardServer> StartAsync(ServeState state, ServeConfig config, ISampleSink? store, CancellationToken cancellationToken)

@@ -77,4 +77,25 @@ public sealed class DashboardChromiumTests
         var artifacts = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
         await browser.ScreenshotAsync(Path.Combine(artifacts, "dashboard-file.png"));
     }
+
+    [Fact]
+    public async Task A_recording_still_being_written_is_followed_read_only()
+    {
+        using var dir = new TempDir();
+        var store = await ServeFixtures.WriteStoreAsync(dir.File("growing.db"));
+        using var serve = await ServeProcess.StartAsync(store);
+        await using var browser = await DevToolsChromium.OpenAsync(serve.Url + "/");
+        await browser.WaitForAsync("document.getElementById('lh-status').textContent.startsWith('ok:')", TimeSpan.FromSeconds(30), "the charts drawn");
+        var first = (await browser.EvaluateAsync(Numbers))!;
+
+        // Another process's watch goes on writing the file: ten more rounds, CLOSE_WAIT up to 99.
+        await ServeFixtures.AppendRoundsAsync(store, 10, closeWait: 99);
+
+        await browser.WaitForAsync($"+document.getElementById('lh-status').dataset.points > {(int)first["points"]!}", TimeSpan.FromSeconds(30), "the new rounds drawn");
+        using var http = new HttpClient();
+        Assert.Contains("leakhound_process_tcp_connections{pid=\"4242\",state=\"close_wait\"} 99", await http.GetStringAsync(serve.Url + "/metrics"));
+        var later = (await browser.EvaluateAsync(Numbers))!;
+        Assert.StartsWith("ok:", (string)later["text"]!);
+        Assert.Equal((int)first["charts"]!, (int)later["charts"]!);
+    }
 }

@@ -31,6 +31,23 @@ internal static class ServeFixtures
         return path;
     }
 
+    /// <summary>Appends rounds 10 s apart after the store's last, as a watch still writing it would.</summary>
+    public static async Task AppendRoundsAsync(string path, int rounds, double closeWait)
+    {
+        var last = RecordingReader.Read(path).Series.Max(s => s.Points[^1].Time);
+        await using var store = SqliteStore.OpenForWriting(path);
+        for (var i = 1; i <= rounds; i++)
+        {
+            await store.WriteRoundAsync(new SampleRound(last.AddSeconds(10 * i), 4242,
+            [
+                new(SeriesKey.Of(MetricNames.TcpConnections, ("state", "close_wait")), closeWait),
+                new(SeriesKey.Of(MetricNames.TcpConnections, ("state", "established")), 5),
+                new(SeriesKey.Of(MetricNames.Fds), 40 + closeWait),
+                new(SeriesKey.Of(MetricNames.FdLimit), 1024),
+            ]), CancellationToken.None);
+        }
+    }
+
     /// <summary>The repository root (where LeakHound.slnx is), for deploy/ files.</summary>
     public static string RepoRoot
     {

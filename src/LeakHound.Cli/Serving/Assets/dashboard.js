@@ -223,13 +223,27 @@
     }).catch(function (e) { fail(e.message); });
   }
 
+  // A recording served read-only may still be growing (another process's watch writes it): look every few
+  // seconds, and when its latest time moves, draw it again.
+  function follow(lastTime) {
+    setTimeout(function () {
+      getJson('api/status').then(function (status) {
+        if (status.time === lastTime) return follow(lastTime);
+        return Promise.all([loadCharts(), getJson('api/verdicts').then(renderVerdicts), getJson('api/alerts').then(renderAlerts)])
+          .then(function () { follow(status.time); });
+      }).catch(function (e) { fail(e.message); });
+    }, 3000);
+  }
+
   rangeEl.addEventListener('change', function () { loadCharts().catch(function (e) { fail(e.message); }); });
   window.addEventListener('resize', function () {
     plots.forEach(function (p) { p.plot.setSize({ width: Math.max(300, p.plot.root.parentNode.clientWidth), height: HEIGHT }); });
   });
 
+  var firstTime = null;
   getJson('api/status').then(function (status) {
     live = status.live;
+    firstTime = status.time;
     document.getElementById('lh-subject').textContent = status.subject;
     document.title = 'LeakHound: ' + status.subject;
     if (!live) { liveEl.textContent = 'recording (read-only)'; liveEl.className = 'live'; }
@@ -238,6 +252,6 @@
     // Milliseconds from navigation until the first charts are on screen (the benchmark reads it).
     requestAnimationFrame(function () { statusEl.dataset.firstDrawMs = String(Math.round(performance.now())); });
     refreshSuspects();
-    if (live) connect();
+    if (live) connect(); else follow(firstTime);
   }).catch(function (e) { fail(e && e.message ? e.message : e); });
 })();
