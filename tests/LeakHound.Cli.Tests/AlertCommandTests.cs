@@ -74,6 +74,32 @@ public sealed class AlertCommandTests
     }
 
     [Fact]
+    public async Task Alert_test_json_gives_one_delivery_per_notifier()
+    {
+        await using var hook = new TestWebhook();
+        int deadPort;
+        await using (var gone = new TestSmtpServer())
+        {
+            deadPort = gone.Port;
+        }
+
+        var result = await ChildProcess.RunLeakHoundAsync(
+            "alert", "test", "--json", "--notify", hook.Url, "--notify", $"smtp://me:Sup3rSecret@127.0.0.1:{deadPort}?to=a@test&tls=none");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.DoesNotContain("Sup3rSecret", result.Stdout + result.Stderr);
+        var deliveries = JsonDocument.Parse(result.Stdout).RootElement.EnumerateArray().ToList();
+        Assert.Equal(2, deliveries.Count);
+        var webhook = deliveries.Single(d => d.GetProperty("notifier").GetString()!.StartsWith("http", StringComparison.Ordinal));
+        Assert.True(webhook.GetProperty("delivered").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, webhook.GetProperty("error").ValueKind);
+        var smtp = deliveries.Single(d => d.GetProperty("notifier").GetString()!.StartsWith("smtp", StringComparison.Ordinal));
+        Assert.False(smtp.GetProperty("delivered").GetBoolean());
+        Assert.Contains("me:***@", smtp.GetProperty("notifier").GetString(), StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(smtp.GetProperty("error").GetString()));
+    }
+
+    [Fact]
     public async Task A_bad_rule_says_where_and_exits_2()
     {
         var result = await ChildProcess.RunLeakHoundAsync("watch", "--command", "x=echo 1", "--alert", "command.x > lots", "--count", "1", "--out", "/tmp/never-alert.db");

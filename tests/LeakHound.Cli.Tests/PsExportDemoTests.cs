@@ -53,6 +53,67 @@ public sealed class PsExportDemoTests
     }
 
     [Fact]
+    public async Task Export_json_holds_every_series_with_its_points_and_the_events()
+    {
+        using var holder = await SocketHolder.StartAsync(pairs: 4, closeWait: 3);
+        using var dir = new TempDir();
+        var db = dir.File("j.db");
+        var watch = await ChildProcess.RunLeakHoundAsync("watch", "--pid", holder.Pid.ToString(), "--interval", "100ms", "--count", "3", "--out", db);
+        Assert.True(watch.ExitCode == 0, watch.ToString());
+
+        var result = await ChildProcess.RunLeakHoundAsync("export", db, "--json", "-");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        var series = json.RootElement.GetProperty("series").EnumerateArray().ToList();
+        var closeWait = series.Single(s => s.GetProperty("key").GetString() == "process.tcp.connections{state=\"close_wait\"}");
+        Assert.Equal("close_wait", closeWait.GetProperty("labels").GetProperty("state").GetString());
+        var points = closeWait.GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal(3, points.Count);
+        Assert.All(points, p => Assert.Equal(3, p[1].GetDouble()));
+        Assert.True(DateTimeOffset.TryParse(points[0][0].GetString(), out _));
+        Assert.Equal(LeakHound.Recording.RecordingReader.Read(db).Series.Count, series.Count);
+        Assert.Contains(json.RootElement.GetProperty("events").EnumerateArray(), e => e.GetProperty("kind").GetString() == "start");
+    }
+
+    [Fact]
+    public async Task Export_needs_one_target_and_never_overwrites_the_recording()
+    {
+        using var dir = new TempDir();
+        var db = dir.File("keep.db");
+        var watch = await ChildProcess.RunLeakHoundAsync("watch", "--command", "x=echo 1", "--interval", "100ms", "--count", "2", "--out", db);
+        Assert.True(watch.ExitCode == 0, watch.ToString());
+        var before = await File.ReadAllBytesAsync(db);
+
+        var neither = await ChildProcess.RunLeakHoundAsync("export", db);
+        var itself = await ChildProcess.RunLeakHoundAsync("export", db, "--csv", db);
+
+        Assert.Equal(2, neither.ExitCode);
+        Assert.Contains("Give one of --csv FILE or --json FILE", neither.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, itself.ExitCode);
+        Assert.Contains("would destroy it", itself.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(db));
+    }
+
+    [Fact]
+    public async Task Demo_json_prints_only_the_result_with_progress_on_stderr()
+    {
+        using var dir = new TempDir();
+        var db = dir.File("demo-json.db");
+
+        var result = await ChildProcess.RunLeakHoundAsync(TimeSpan.FromSeconds(120), "demo", "--duration", "8s", "--interval", "1s", "--out", db, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        Assert.True(json.RootElement.GetProperty("leaking").GetBoolean(), result.Stdout);
+        Assert.Equal(db, json.RootElement.GetProperty("store").GetString());
+        Assert.True(File.Exists(json.RootElement.GetProperty("report").GetString()));
+        Assert.Contains(json.RootElement.GetProperty("verdicts").EnumerateArray(),
+            v => v.GetProperty("key").GetString() == "process.tcp.connections{state=\"close_wait\"}" && v.GetProperty("verdict").GetString() == "leaking");
+        Assert.Contains("close_wait=", result.Stderr, StringComparison.Ordinal); // the rounds, as progress
+    }
+
+    [Fact]
     public async Task Demo_finds_the_close_wait_leak_and_names_the_downstream()
     {
         using var dir = new TempDir();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using LeakHound.Alerting;
 using LeakHound.Alerting.Notifiers;
 using Spectre.Console;
@@ -11,9 +12,10 @@ internal static class AlertCommand
     public static Command Build()
     {
         var settings = new AlertSettings();
+        var json = new Option<bool>("--json") { Description = "Print the deliveries as JSON: notifier, delivered, attempts, error." };
         var test = new Command("test", "Send a clearly marked test alert through every notifier and say which delivered it.")
         {
-            settings.Notify, settings.Config,
+            settings.Notify, settings.Config, json,
         };
         test.SetAction(async (parse, cancellationToken) =>
         {
@@ -32,15 +34,53 @@ internal static class AlertCommand
             };
             var retry = new RetryPolicy(2, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(1));
             var deliveries = await AlertDispatcher.SendNowAsync(notifiers, notice, retry, cancellationToken).ConfigureAwait(false);
-            foreach (var d in deliveries)
+            if (parse.GetValue(json))
             {
-                AnsiConsole.MarkupLine(d.Delivered
-                    ? $"[green]delivered[/]      {Terminal.Safe(d.Notifier)}"
-                    : $"[red]NOT delivered[/]  {Terminal.Safe(d.Notifier)}: {Terminal.Safe(d.Error ?? "")}");
+                WriteJson(deliveries);
+            }
+            else
+            {
+                foreach (var d in deliveries)
+                {
+                    AnsiConsole.MarkupLine(d.Delivered
+                        ? $"[green]delivered[/]      {Terminal.Safe(d.Notifier)}"
+                        : $"[red]NOT delivered[/]  {Terminal.Safe(d.Notifier)}: {Terminal.Safe(d.Error ?? "")}");
+                }
             }
 
             return deliveries.All(d => d.Delivered) ? CliApp.Ok : CliApp.Failed;
         });
         return new Command("alert", "Alerting tools.") { test };
+    }
+
+    /// <summary>One array, a delivery per notifier (its description masks passwords and tokens).</summary>
+    private static void WriteJson(IReadOnlyList<Delivery> deliveries)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartArray();
+            foreach (var d in deliveries)
+            {
+                json.WriteStartObject();
+                json.WriteString("notifier", d.Notifier);
+                json.WriteBoolean("delivered", d.Delivered);
+                json.WriteNumber("attempts", d.Attempts);
+                if (d.Error is { } error)
+                {
+                    json.WriteString("error", error);
+                }
+                else
+                {
+                    json.WriteNull("error");
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        stdout.WriteByte((byte)'\n');
     }
 }

@@ -20,9 +20,10 @@ internal static class DemoCommand
         var duration = new Option<string>("--duration") { Description = "How long to watch the leaky service.", DefaultValueFactory = _ => "30s" };
         var interval = new Option<string>("--interval") { Description = "Time between rounds.", DefaultValueFactory = _ => "1s" };
         var output = new Option<string>("--out") { Description = "Where to record the demo.", DefaultValueFactory = _ => "leakhound-demo.db" };
+        var json = new Option<bool>("--json") { Description = "Print only the result as JSON (store, report and every verdict); progress goes to standard error." };
         var command = new Command("demo", "Start a deliberately leaky service, watch it leak, and say what leaked, towards whom and how fast.")
         {
-            duration, interval, output,
+            duration, interval, output, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -33,12 +34,12 @@ internal static class DemoCommand
                 throw new UsageException("--interval must be positive and no longer than --duration.");
             }
 
-            return await RunAsync(length, every, parse.GetValue(output)!, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(length, every, parse.GetValue(output)!, parse.GetValue(json), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(TimeSpan duration, TimeSpan interval, string outPath, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(TimeSpan duration, TimeSpan interval, string outPath, bool json, CancellationToken cancellationToken)
     {
         var inspector = ProcessInspectors.ForCurrentOs();
         var store = Watching.OpenStore(outPath);
@@ -49,20 +50,42 @@ internal static class DemoCommand
         source.Resolve();
         var rounds = (int)Math.Max(2, Math.Round(duration / interval)) + 1;
         var subject = $"LeakyService (PID {sample.ClientPid})";
-        var view = WatchView.Choose(json: false, new WatchHeading(subject, interval, outPath, null));
+        var heading = new WatchHeading(subject, interval, outPath, null);
+        // With --json, stdout holds only the result: the rounds go to stderr as plain lines, the progress.
+        var view = json ? new PlainView(heading, Console.Error) : WatchView.Choose(json: false, heading);
         await Watching.RunAsync(new Sampler([source], interval, rounds), store, view, subject, cancellationToken).ConfigureAwait(false);
         await sample.DisposeAsync().ConfigureAwait(false);
 
-        Summarise(RecordingReader.Read(outPath), outPath);
-        WriteReport(outPath);
+        var data = RecordingReader.Read(outPath);
+        var (html, _, _) = PlotCommand.Write(outPath, Path.ChangeExtension(outPath, ".html"));
+        if (json)
+        {
+            WriteJson(LeakAnalyzer.Analyze(data), outPath, html);
+        }
+        else
+        {
+            Summarise(data, outPath);
+            AnsiConsole.MarkupLine($"Report: [blue]{Terminal.Safe(html)}[/]");
+        }
+
         return CliApp.Ok;
     }
 
-    /// <summary>The HTML report next to the store (leakhound-demo.db gives leakhound-demo.html).</summary>
-    private static void WriteReport(string outPath)
+    private static void WriteJson(IReadOnlyList<LeakVerdict> verdicts, string outPath, string html)
     {
-        var (html, _, _) = PlotCommand.Write(outPath, Path.ChangeExtension(outPath, ".html"));
-        AnsiConsole.MarkupLine($"Report: [blue]{Terminal.Safe(html)}[/]");
+        using var stdout = Console.OpenStandardOutput();
+        using (var json = VerdictJson.Writer(stdout))
+        {
+            json.WriteStartObject();
+            json.WriteString("store", Path.GetFullPath(outPath));
+            json.WriteString("report", html);
+            json.WriteBoolean("leaking", verdicts.Any(v => v.IsLeaking));
+            json.WritePropertyName("verdicts");
+            VerdictJson.WriteArray(json, verdicts);
+            json.WriteEndObject();
+        }
+
+        stdout.WriteByte((byte)'\n');
     }
 
     /// <summary>The verdicts that matter after a demo: each leaking TCP state (naming its peer) and the fd count.</summary>

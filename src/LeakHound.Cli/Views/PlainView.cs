@@ -1,23 +1,31 @@
 using System.Text;
+using LeakHound.Recording;
 using LeakHound.Samples;
 using LeakHound.Sources;
 
 namespace LeakHound.Cli.Views;
 
-/// <summary>A line per round for pipes and log files: <c>time pid=… tcp=… established=… close_wait=… fds=…/…</c>.</summary>
-internal sealed class PlainView(WatchHeading heading) : WatchView
+/// <summary>
+/// A line per round for pipes and log files: <c>time pid=… tcp=… established=… close_wait=… fds=…/…</c>; on standard
+/// output unless told otherwise (the demo's --json sends them to standard error as progress).
+/// </summary>
+internal sealed class PlainView(WatchHeading heading, TextWriter? output = null) : WatchView
 {
+    private readonly TextWriter _out = output ?? Console.Out;
+
+    public override void ShowLate(WatchHistory history, RecordedEvent e) => _out.WriteLine(EventLine(e));
+
     public override void Show(WatchHistory history, RoundBuilder round)
     {
         if (history.Rounds == 1)
         {
-            Console.WriteLine($"# watching {Terminal.Neutralise(heading.Subject)} every {Duration.Format(heading.Interval)}" +
+            _out.WriteLine($"# watching {Terminal.Neutralise(heading.Subject)} every {Duration.Format(heading.Interval)}" +
                               (heading.Store is null ? "" : $", recording to {heading.Store}"));
         }
 
         foreach (var e in round.Events)
         {
-            Console.WriteLine(EventLine(e));
+            _out.WriteLine(EventLine(e));
         }
 
         var line = new StringBuilder(Format.Time(round.Time));
@@ -66,6 +74,6 @@ internal sealed class PlainView(WatchHeading heading) : WatchView
 
         DotNetPanel.AppendPlain(line, round);
         PostgresPanel.AppendPlain(line, round);
-        Console.WriteLine(line.ToString());
+        _out.WriteLine(line.ToString());
     }
 }

@@ -18,52 +18,61 @@ internal static class VerdictJson
     {
         using (var json = new Utf8JsonWriter(output, Options))
         {
-            json.WriteStartArray();
-            foreach (var v in verdicts)
-            {
-                json.WriteStartObject();
-                json.WriteString("key", v.Key.ToString());
-                json.WriteString("metric", v.Key.Metric);
-                json.WriteStartObject("labels");
-                foreach (var (name, value) in v.Key.Labels)
-                {
-                    json.WriteString(name, value);
-                }
-
-                json.WriteEndObject();
-                json.WriteString("verdict", VerdictText.Word(v.Kind));
-                json.WriteNumber("slope_per_hour", v.SlopePerHour);
-                json.WriteStartArray("slope_ci");
-                json.WriteNumberValue(v.SlopeLowPerHour);
-                json.WriteNumberValue(v.SlopeHighPerHour);
-                json.WriteEndArray();
-                json.WriteNumber("p_value", v.PValue);
-                WriteTime(json, "onset", v.Onset);
-                WriteNumber(json, "capacity", v.Capacity);
-                WriteNumber(json, "time_to_capacity_seconds", v.TimeToCapacity?.TotalSeconds);
-                json.WriteNumber("last", v.Last);
-                json.WriteNumber("points", v.Points);
-                WriteTime(json, "from", v.Points > 0 ? v.From : null);
-                WriteTime(json, "to", v.Points > 0 ? v.To : null);
-                json.WriteNumber("segments", v.Segments);
-                if (v.Towards is { } towards)
-                {
-                    json.WriteString("towards", towards);
-                }
-                else
-                {
-                    json.WriteNull("towards");
-                }
-
-                json.WriteString("summary", v.Summary);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            WriteArray(json, verdicts);
         }
 
         output.WriteByte((byte)'\n');
         output.Flush();
+    }
+
+    /// <summary>A whole document with more than verdicts (the demo's): its writer, with the same options.</summary>
+    public static Utf8JsonWriter Writer(Stream output) => new(output, Options);
+
+    /// <summary>The verdicts as a JSON array at the writer's position.</summary>
+    public static void WriteArray(Utf8JsonWriter json, IReadOnlyList<LeakVerdict> verdicts)
+    {
+        json.WriteStartArray();
+        foreach (var v in verdicts)
+        {
+            json.WriteStartObject();
+            json.WriteString("key", v.Key.ToString());
+            json.WriteString("metric", v.Key.Metric);
+            json.WriteStartObject("labels");
+            foreach (var (name, value) in v.Key.Labels)
+            {
+                json.WriteString(name, value);
+            }
+
+            json.WriteEndObject();
+            json.WriteString("verdict", VerdictText.Word(v.Kind));
+            json.WriteNumber("slope_per_hour", v.SlopePerHour);
+            json.WriteStartArray("slope_ci");
+            json.WriteNumberValue(v.SlopeLowPerHour);
+            json.WriteNumberValue(v.SlopeHighPerHour);
+            json.WriteEndArray();
+            json.WriteNumber("p_value", v.PValue);
+            WriteTime(json, "onset", v.Onset);
+            WriteNumber(json, "capacity", v.Capacity);
+            WriteNumber(json, "time_to_capacity_seconds", v.TimeToCapacity?.TotalSeconds);
+            json.WriteNumber("last", v.Last);
+            json.WriteNumber("points", v.Points);
+            WriteTime(json, "from", v.Points > 0 ? v.From : null);
+            WriteTime(json, "to", v.Points > 0 ? v.To : null);
+            json.WriteNumber("segments", v.Segments);
+            if (v.Towards is { } towards)
+            {
+                json.WriteString("towards", towards);
+            }
+            else
+            {
+                json.WriteNull("towards");
+            }
+
+            json.WriteString("summary", v.Summary);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? time)
