@@ -9,6 +9,7 @@ try
         "downstream" => await DownstreamServer.RunAsync(DownstreamOptions.Parse(args2)),
         "client" => await LeakyClient.RunAsync(ClientOptions.Parse(args2)),
         "holder" => await SocketHolder.RunAsync(HolderOptions.Parse(args2)),
+        "server" => await LeakyServer.RunAsync(ServerOptions.Parse(args2)),
         "npgsql" => await NpgsqlLeaker.RunAsync(NpgsqlOptions.Parse(args2)),
         _ => throw new UsageError(args2.Mode is null ? "no mode given." : $"unknown mode '{args2.Mode}'."),
     };

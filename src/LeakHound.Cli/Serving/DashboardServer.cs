@@ -280,7 +280,7 @@ internal sealed class DashboardServer : IAsyncDisposable
         verdicts
             .Where(v => v.Kind != VerdictKind.NotEnoughData && !(v.Kind == VerdictKind.Stable && v.Max == 0))
             .OrderByDescending(v => v.IsLeaking).ThenBy(v => v.TimeToCapacity ?? TimeSpan.MaxValue).ThenBy(v => v.Key)
-            .Where(v => v.IsLeaking || v.Key.Metric is not (MetricNames.TcpPeerConnections or MetricNames.PgAppConnections))
+            .Where(v => v.IsLeaking || !MetricNames.IsBreakdown(v.Key.Metric))
             .Take(100)
             .Select(v => new
             {
@@ -315,10 +315,10 @@ internal sealed class DashboardServer : IAsyncDisposable
     private object RoundEvent(ServeSnapshot s)
     {
         // The chart lines are the top series of each family; ten thousand peers need not travel every second.
-        var peers = s.Samples.Where(x => x.Key.Metric is MetricNames.TcpPeerConnections or MetricNames.PgAppConnections)
+        var peers = s.Samples.Where(x => MetricNames.IsBreakdown(x.Key.Metric))
             .OrderByDescending(x => x.Value).Take(64);
         var values = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var sample in s.Samples.Where(x => x.Key.Metric is not (MetricNames.TcpPeerConnections or MetricNames.PgAppConnections)).Concat(peers))
+        foreach (var sample in s.Samples.Where(x => !MetricNames.IsBreakdown(x.Key.Metric)).Concat(peers))
         {
             if (double.IsFinite(sample.Value))
             {

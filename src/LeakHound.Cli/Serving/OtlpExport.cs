@@ -112,7 +112,7 @@ internal sealed class OtlpExport : IDisposable
         foreach (var v in _state.Current.Verdicts)
         {
             if (v.Kind != VerdictKind.NotEnoughData
-                && (v.IsLeaking || v.Key.Metric is not (MetricNames.TcpPeerConnections or MetricNames.PgAppConnections))
+                && (v.IsLeaking || !MetricNames.IsBreakdown(v.Key.Metric))
                 && value(v) is { } x && double.IsFinite(x))
             {
                 yield return new Measurement<double>(x, new KeyValuePair<string, object?>("series", v.Key.ToString()));

@@ -27,6 +27,7 @@ internal static class PrometheusText
     {
         [MetricNames.TcpConnections] = "TCP sockets of the watched process by state.",
         [MetricNames.TcpPeerConnections] = "TCP sockets of the watched process by remote peer and state (top peers, the rest as peer=\"other\").",
+        [MetricNames.TcpInboundConnections] = "Accepted TCP connections of the watched process by client address, local port and state (top clients, the rest as client=\"other\").",
         [MetricNames.UdpSockets] = "UDP sockets of the watched process.",
         [MetricNames.UnixSockets] = "Unix domain sockets of the watched process.",
         [MetricNames.Fds] = "Open file descriptors of the watched process.",
@@ -178,7 +179,12 @@ internal static class PrometheusText
     public static IEnumerable<Sample> Fold(IReadOnlyList<Sample> samples)
     {
         var folded = new List<Sample>(samples.Count);
-        foreach (var (metric, label) in new[] { (MetricNames.TcpPeerConnections, MetricNames.PeerLabel), (MetricNames.PgAppConnections, MetricNames.ApplicationLabel) })
+        foreach (var (metric, label) in new[]
+        {
+            (MetricNames.TcpPeerConnections, MetricNames.PeerLabel),
+            (MetricNames.TcpInboundConnections, MetricNames.ClientLabel),
+            (MetricNames.PgAppConnections, MetricNames.ApplicationLabel),
+        })
         {
             var group = samples.Where(s => s.Key.Metric == metric).ToList();
             if (group.Count == 0)
@@ -205,7 +211,7 @@ internal static class PrometheusText
             folded.AddRange(other.OrderBy(o => o.Key).Select(o => new Sample(o.Key, o.Value)));
         }
 
-        return samples.Where(s => s.Key.Metric is not (MetricNames.TcpPeerConnections or MetricNames.PgAppConnections)).Concat(folded);
+        return samples.Where(s => !MetricNames.IsBreakdown(s.Key.Metric)).Concat(folded);
     }
 
     /// <summary>

@@ -138,7 +138,7 @@ internal sealed class LiveView(WatchHeading heading) : WatchView
     private Markup Verdicts(WatchHistory history)
     {
         var verdicts = history.Verdicts(heading.Capacity);
-        var leaking = verdicts.Where(v => v.IsLeaking && v.Key.Metric != MetricNames.TcpPeerConnections).OrderByDescending(v => v.SlopePerHour).Take(4).ToList();
+        var leaking = verdicts.Where(v => v.IsLeaking && !MetricNames.IsTcpBreakdown(v.Key.Metric)).OrderByDescending(v => v.SlopePerHour).Take(4).ToList();
         if (leaking.Count > 0)
         {
             return new Markup(string.Join("\n", leaking.Select(v => $"[red]{Terminal.Safe(v.Summary)}[/]")));

@@ -7,7 +7,7 @@ namespace LeakHound.Cli.Views;
 /// <summary>
 /// Verdicts as one JSON array, a stable schema for scripts: key, metric, labels, verdict, slope_per_hour,
 /// slope_ci [low, high], p_value, onset, capacity, time_to_capacity_seconds, last, points, from, to, segments,
-/// towards, summary. Absent values are null, never left out. Relaxed escaping keeps "+590/min" readable; the output
+/// towards (a peer, or "CLIENT on :PORT" when towards_client), towards_client, summary. Absent values are null, never left out. Relaxed escaping keeps "+590/min" readable; the output
 /// is JSON for scripts, never embedded in HTML.
 /// </summary>
 internal static class VerdictJson
@@ -67,6 +67,8 @@ internal static class VerdictJson
             {
                 json.WriteNull("towards");
             }
+
+            json.WriteBoolean("towards_client", v.TowardsClient);
 
             json.WriteString("summary", v.Summary);
             json.WriteEndObject();

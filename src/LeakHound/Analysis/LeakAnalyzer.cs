@@ -198,12 +198,16 @@ public static class LeakAnalyzer
     }
 
     /// <summary>
-    /// A leaking TCP state names the peer whose series in that state leaks fastest; failing that (a peer first seen
-    /// late can have too few points of its own for a verdict), the peer holding most connections in that state now.
+    /// A leaking TCP state names the peer (or, for accepted connections, the client group) whose series in that state
+    /// leaks fastest; failing that (a peer first seen late can have too few points of its own for a verdict), the one
+    /// holding most connections in that state now. A server's clients each hold a connection or two per peer series,
+    /// so it is their inbound group that leaks, and that group is named.
     /// </summary>
     private static List<LeakVerdict> AttributeToPeers(List<LeakVerdict> verdicts)
     {
-        var peers = verdicts.Where(v => v.Key.Metric == MetricNames.TcpPeerConnections && v.Peer is not null).ToList();
+        var peers = verdicts.Where(v => MetricNames.IsTcpBreakdown(v.Key.Metric)
+            && v.Key.Label(v.Key.Metric == MetricNames.TcpPeerConnections ? MetricNames.PeerLabel : MetricNames.ClientLabel) is { } who
+            && who != Sources.Process.ProcessCensus.OtherPeers).ToList();
         for (var i = 0; i < verdicts.Count; i++)
         {
             var v = verdicts[i];
@@ -218,7 +222,8 @@ public static class LeakAnalyzer
                 ?? inState.Where(p => p.Kind != VerdictKind.Shrinking && p.Last > 0).MaxBy(p => p.Last);
             if (top is not null)
             {
-                verdicts[i] = v with { Towards = top.Peer };
+                var inbound = top.Key.Metric == MetricNames.TcpInboundConnections;
+                verdicts[i] = v with { Towards = inbound ? VerdictText.Client(top.Key) : top.Peer, TowardsClient = inbound };
                 verdicts[i] = verdicts[i] with { Summary = VerdictText.Summary(verdicts[i]) };
             }
         }

@@ -63,9 +63,13 @@ public sealed record LeakVerdict
 
     /// <summary>
     /// For a leaking TCP state, the peer whose series in that state leaks fastest: the downstream the leaked
-    /// connections point to. For a per-peer series, its own peer.
+    /// connections point to; or, for a server, the clients ("10.0.0.5 on :8080", see <see cref="TowardsClient"/>).
+    /// For a per-peer series, its own peer.
     /// </summary>
     public string? Towards { get; init; }
+
+    /// <summary><see cref="Towards"/> names the clients of an inbound group: the leak is "from" them, not "towards".</summary>
+    public bool TowardsClient { get; init; }
 
     public bool IsLeaking => Kind == VerdictKind.Leaking;
 

@@ -11,6 +11,7 @@ public static class VerdictText
     {
         MetricNames.TcpConnections => key.Label(MetricNames.StateLabel) ?? key.ToString(),
         MetricNames.TcpPeerConnections => $"{key.Label(MetricNames.StateLabel) ?? "?"} towards {key.Label(MetricNames.PeerLabel) ?? "?"}",
+        MetricNames.TcpInboundConnections => $"{key.Label(MetricNames.StateLabel) ?? "?"} from {Client(key)}",
         MetricNames.Fds => "the fd count",
         MetricNames.UdpSockets => "UDP sockets",
         MetricNames.UnixSockets => "Unix sockets",
@@ -19,6 +20,9 @@ public static class VerdictText
         _ when key.Metric.StartsWith(MetricNames.CommandPrefix, StringComparison.Ordinal) && key.Labels.Count == 0 => key.Metric[MetricNames.CommandPrefix.Length..],
         _ => key.ToString(),
     };
+
+    /// <summary>An inbound series' clients as a sentence says them: "10.0.0.5 on :8080".</summary>
+    public static string Client(SeriesKey key) => $"{key.Label(MetricNames.ClientLabel) ?? "?"} on :{key.Label(MetricNames.PortLabel) ?? "?"}";
 
     /// <summary>The verdict as the word the JSON and the table use.</summary>
     public static string Word(VerdictKind kind) => kind switch
@@ -47,7 +51,7 @@ public static class VerdictText
                 return $"{name} is shrinking: {RateWithInterval(v)} to {Number(v.Last)}{segment}.";
             default:
                 var since = v.Onset is { } onset ? $" since {When(onset, v)}" : "";
-                var towards = v.Towards is { } peer && v.Key.Metric != MetricNames.TcpPeerConnections ? $", towards {peer}" : "";
+                var towards = v.Towards is { } peer && !MetricNames.IsTcpBreakdown(v.Key.Metric) ? $", {(v.TowardsClient ? "from" : "towards")} {peer}" : "";
                 return $"{name} is leaking: {RateWithInterval(v)}{since}{towards}; {Number(v.Last)} now{Capacity(v)}{segment}.";
         }
     }

@@ -1,3 +1,4 @@
+using LeakHound.Analysis;
 using LeakHound.Recording;
 using LeakHound.Samples;
 
@@ -59,6 +60,13 @@ internal static class ChartGroups
         {
             charts.Add(new ChartGroup("peers", "Connections by peer", ChartUnit.Count,
                 Top(peers, keep, s => $"{s.Key.Label(MetricNames.PeerLabel)} {s.Key.Label(MetricNames.StateLabel)}".Trim(), out var note), capacity, note));
+        }
+
+        var inbound = Of(MetricNames.TcpInboundConnections);
+        if (inbound.Count > 0)
+        {
+            charts.Add(new ChartGroup("inbound", "Accepted connections by client", ChartUnit.Count,
+                Top(inbound, keep, s => $"{VerdictText.Client(s.Key)} {s.Key.Label(MetricNames.StateLabel)}".Trim(), out var note), capacity, note));
         }
 
         var fds = Of(MetricNames.Fds);

@@ -5,6 +5,12 @@ public static class MetricNames
 {
     public const string TcpConnections = "process.tcp.connections";
     public const string TcpPeerConnections = "process.tcp.peer.connections";
+
+    /// <summary>
+    /// Connections to a port the process listens on, per client address (any client port), local port and state: a
+    /// server's breakdown, where per-peer series would be one per ephemeral client port.
+    /// </summary>
+    public const string TcpInboundConnections = "process.tcp.inbound.connections";
     public const string UdpSockets = "process.udp.sockets";
     public const string UnixSockets = "process.unix.sockets";
     public const string Fds = "process.fds";
@@ -42,8 +48,19 @@ public static class MetricNames
 
     public const string StateLabel = "state";
     public const string PeerLabel = "peer";
+    public const string ClientLabel = "client";
+    public const string PortLabel = "port";
     public const string ApplicationLabel = "application";
     public const string ServerLabel = "server";
     public const string ProviderLabel = "provider";
     public const string PoolLabel = "pool";
+
+    /// <summary>
+    /// Families broken down per peer, client or application: capped to the busiest entries (the rest summed as
+    /// "other"), and their stable verdicts left out of lists, since the family's total speaks for them.
+    /// </summary>
+    public static bool IsBreakdown(string metric) => metric is TcpPeerConnections or TcpInboundConnections or PgAppConnections;
+
+    /// <summary>The TCP breakdowns that a leaking state's verdict is attributed to (towards a peer, from a client).</summary>
+    public static bool IsTcpBreakdown(string metric) => metric is TcpPeerConnections or TcpInboundConnections;
 }

@@ -276,6 +276,36 @@ public sealed class LeakVerdictTests
     }
 
     [Fact]
+    public void A_server_leak_names_its_clients_and_port_not_one_of_their_ephemeral_ports()
+    {
+        // A server that never closes what its clients hung up: one CLOSE_WAIT per client port (each peer series
+        // 0 or 1), all of them from 10.0.0.5 to the listening port 8080.
+        var inbound = SeriesKey.Of(MetricNames.TcpInboundConnections, ("client", "10.0.0.5"), ("port", "8080"), ("state", "close_wait"));
+        var series = new List<RecordedSeries>
+        {
+            new(CloseWait, Series(60, TimeSpan.FromSeconds(10), i => i * 5)),
+            new(inbound, Series(60, TimeSpan.FromSeconds(10), i => i * 5)),
+        };
+        for (var p = 0; p < 20; p++)
+        {
+            var start = 2 * p;
+            series.Add(new(
+                SeriesKey.Of(MetricNames.TcpPeerConnections, ("peer", $"10.0.0.5:{40000 + p}"), ("state", "close_wait")),
+                Series(60, TimeSpan.FromSeconds(10), i => i >= start ? 1 : 0)));
+        }
+
+        series.Add(new(SeriesKey.Of(MetricNames.TcpPeerConnections, ("peer", "other"), ("state", "close_wait")), Series(60, TimeSpan.FromSeconds(10), i => i * 4)));
+        var verdicts = LeakAnalyzer.Analyze(new RecordedData(series, []));
+
+        var state = verdicts.Single(v => v.Key == CloseWait);
+        Assert.Equal(VerdictKind.Leaking, state.Kind);
+        Assert.True(state.TowardsClient);
+        Assert.Equal("10.0.0.5 on :8080", state.Towards);
+        Assert.Contains(", from 10.0.0.5 on :8080;", state.Summary, StringComparison.Ordinal);
+        Assert.StartsWith("close_wait from 10.0.0.5 on :8080 is leaking", verdicts.Single(v => v.Key == inbound).Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_peer_seen_too_late_for_its_own_verdict_is_still_named()
     {
         // The demo's first seconds: the state leaks over 9 points, its peer appeared with the first leaked socket.

@@ -52,6 +52,37 @@ public sealed class LiveCensusTests
             .Sum(peer => census.TcpByPeer.TryGetValue((peer, state), out var n) ? n : 0);
 
     [Fact]
+    public void Accepted_connections_are_grouped_by_client_and_listening_port_like_ss()
+    {
+        // 12 IPv4 clients (3 of whose accepted ends are closed again), 4 dual-mode clients to the IPv4 listener
+        // (accepted as plain IPv4), 6 IPv6 clients.
+        using var connections = new LoopbackConnections(v4Clients: 12, v6Clients: 6, mappedClients: 4, closedV4: 3, closedV6: 0);
+        var port4 = ((IPEndPoint)connections.Listener4.LocalEndPoint!).Port;
+        var port6 = ((IPEndPoint)connections.Listener6.LocalEndPoint!).Port;
+        var fromSs = Ss.Lines(Self, "-tanpH")
+            .Where(c => c[0] != "LISTEN" && (c[3].EndsWith($":{port4}", StringComparison.Ordinal) || c[3].EndsWith($":{port6}", StringComparison.Ordinal)))
+            .GroupBy(c => (Client: c[4][..c[4].LastIndexOf(':')].Trim('[', ']'), Port: int.Parse(c[3][(c[3].LastIndexOf(':') + 1)..])))
+            .ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(13, fromSs[("127.0.0.1", port4)]);
+        Assert.Equal(6, fromSs[("::1", port6)]);
+
+        foreach (var census in new[] { Netlink(Self), ProcNet(Self) })
+        {
+            var ours = census.TcpInbound.Where(kv => kv.Key.Port == port4 || kv.Key.Port == port6).ToList();
+            Assert.Equal(fromSs.Count, ours.Count);
+            foreach (var ((client, port, state), count) in ours)
+            {
+                Assert.Equal(TcpState.Established, state);
+                Assert.Equal(fromSs[(client, port)], count);
+            }
+
+            Assert.Equal(13 + 6, ours.Sum(kv => kv.Value));
+            Assert.Contains(census.ToSamples(), s => s.Key == SeriesKey.Of(MetricNames.TcpInboundConnections,
+                (MetricNames.ClientLabel, "::1"), (MetricNames.PortLabel, port6.ToString()), (MetricNames.StateLabel, "established")) && s.Value == 6);
+        }
+    }
+
+    [Fact]
     public void Counts_close_wait_sockets_like_ss()
     {
         using var connections = new LoopbackConnections(v4Clients: 20, v6Clients: 10, mappedClients: 3, closedV4: 5, closedV6: 2);

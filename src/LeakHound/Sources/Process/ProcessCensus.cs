@@ -23,6 +23,14 @@ public sealed record ProcessCensus
     /// <summary>TCP sockets per remote peer ("127.0.0.1:8080", "[::1]:5432") and state. Listening sockets are not counted per peer.</summary>
     public required IReadOnlyDictionary<(string Peer, TcpState State), int> TcpByPeer { get; init; }
 
+    /// <summary>
+    /// The accepted connections among them (local port = a port the process listens on), per client address
+    /// ("10.0.0.5", "::ffff:127.0.0.1"), local port and state: the same sockets as in <see cref="TcpByPeer"/>, grouped
+    /// the way a server's leak is read.
+    /// </summary>
+    public IReadOnlyDictionary<(string Client, int Port, TcpState State), int> TcpInbound { get; init; } =
+        new Dictionary<(string Client, int Port, TcpState State), int>();
+
     public required int UdpSockets { get; init; }
 
     public required int UnixSockets { get; init; }
@@ -45,47 +53,73 @@ public sealed record ProcessCensus
 
     public int TcpIn(TcpState state) => TcpByState.TryGetValue(state, out var n) ? n : 0;
 
-    /// <summary>How many peers get a series of their own; the rest are summed per state as <see cref="OtherPeers"/>.</summary>
+    /// <summary>How many peers (clients) get a series of their own; the rest are summed per state as <see cref="OtherPeers"/>.</summary>
     public const int TopPeers = 50;
 
-    /// <summary>The peer label of the connections to every peer beyond the top ones.</summary>
+    /// <summary>The peer (client) label of the connections of every peer beyond the top ones.</summary>
     public const string OtherPeers = "other";
 
     /// <summary>
-    /// Per-peer samples for the <see cref="TopPeers"/> peers holding the most connections, plus one <c>other</c>
-    /// series per state. A server with ten thousand clients would otherwise write ten thousand series a round,
-    /// and the downstream that a leak points to is by then among the top ones anyway.
+    /// Samples for the <see cref="TopPeers"/> groups holding the most connections, plus one <c>other</c> series per
+    /// state (and port). A server with ten thousand clients would otherwise write ten thousand series a round, and
+    /// the downstream that a leak points to is by then among the top ones anyway.
     /// </summary>
-    private IEnumerable<Sample> PeerSamples()
+    private static IEnumerable<Sample> TopSamples<TGroup>(
+        IEnumerable<KeyValuePair<(TGroup Group, TcpState State), int>> counts,
+        IComparer<TGroup> order,
+        Func<TGroup, TGroup> other,
+        Func<TGroup, TcpState, SeriesKey> keyOf)
+        where TGroup : notnull
     {
-        var top = TcpByPeer
-            .GroupBy(kv => kv.Key.Peer, StringComparer.Ordinal)
-            .Select(g => (Peer: g.Key, Total: g.Sum(kv => kv.Value)))
-            .OrderByDescending(p => p.Total).ThenBy(p => p.Peer, StringComparer.Ordinal)
+        var all = counts.OrderBy(kv => kv.Key.Group, order).ThenBy(kv => kv.Key.State).ToList();
+        var top = all
+            .GroupBy(kv => kv.Key.Group)
+            .Select(g => (g.Key, Total: g.Sum(kv => kv.Value)))
+            .OrderByDescending(g => g.Total).ThenBy(g => g.Key, order)
             .Take(TopPeers)
-            .Select(p => p.Peer)
-            .ToHashSet(StringComparer.Ordinal);
-        var other = new SortedDictionary<TcpState, int>();
-        foreach (var ((peer, state), count) in TcpByPeer.OrderBy(kv => kv.Key.Peer, StringComparer.Ordinal).ThenBy(kv => kv.Key.State))
+            .Select(g => g.Key)
+            .ToHashSet();
+        var rest = new SortedDictionary<(TGroup Group, TcpState State), int>(Comparer<(TGroup Group, TcpState State)>.Create(
+            (a, b) => order.Compare(a.Group, b.Group) is var c and not 0 ? c : a.State.CompareTo(b.State)));
+        foreach (var ((group, state), count) in all)
         {
-            if (top.Contains(peer))
+            if (top.Contains(group))
             {
-                yield return new Sample(PeerKey(peer, state), count);
+                yield return new Sample(keyOf(group, state), count);
             }
             else
             {
-                other[state] = other.GetValueOrDefault(state) + count;
+                var key = (other(group), state);
+                rest[key] = rest.GetValueOrDefault(key) + count;
             }
         }
 
-        foreach (var (state, count) in other)
+        foreach (var ((group, state), count) in rest)
         {
-            yield return new Sample(PeerKey(OtherPeers, state), count);
+            yield return new Sample(keyOf(group, state), count);
         }
     }
 
+    private IEnumerable<Sample> PeerSamples() =>
+        TopSamples(TcpByPeer.Select(kv => KeyValuePair.Create((kv.Key.Peer, kv.Key.State), kv.Value)), StringComparer.Ordinal, _ => OtherPeers, PeerKey);
+
+    private IEnumerable<Sample> InboundSamples() =>
+        TopSamples(
+            TcpInbound.Select(kv => KeyValuePair.Create(((kv.Key.Client, kv.Key.Port), kv.Key.State), kv.Value)),
+            Comparer<(string Client, int Port)>.Create((a, b) =>
+                string.CompareOrdinal(a.Client, b.Client) is var c and not 0 ? c : a.Port.CompareTo(b.Port)),
+            g => (OtherPeers, g.Port),
+            (g, state) => InboundKey(g.Client, g.Port, state));
+
     private static SeriesKey PeerKey(string peer, TcpState state) =>
         SeriesKey.Of(MetricNames.TcpPeerConnections, (MetricNames.PeerLabel, peer), (MetricNames.StateLabel, state.Label()));
+
+    private static SeriesKey InboundKey(string client, int port, TcpState state) =>
+        SeriesKey.Of(
+            MetricNames.TcpInboundConnections,
+            (MetricNames.ClientLabel, client),
+            (MetricNames.PortLabel, port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            (MetricNames.StateLabel, state.Label()));
 
     /// <summary>The census as samples, in the shared metric names.</summary>
     public IEnumerable<Sample> ToSamples()
@@ -96,7 +130,7 @@ public sealed record ProcessCensus
             yield return new Sample(StateKeys[state], TcpIn(state));
         }
 
-        foreach (var sample in PeerSamples())
+        foreach (var sample in PeerSamples().Concat(InboundSamples()))
         {
             yield return sample;
         }

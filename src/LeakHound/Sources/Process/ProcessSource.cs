@@ -85,7 +85,7 @@ public sealed class ProcessSource : ISampleSource
     }
 
     /// <summary>
-    /// The census lists only peers that have sockets; a peer whose sockets all closed gets one last zero,
+    /// The census lists only peers (and clients) that have sockets; one whose sockets all closed gets one last zero,
     /// so its series ends at zero instead of at its last count.
     /// </summary>
     private void AddWithVanishedPeers(RoundBuilder round, ProcessCensus census)
@@ -94,7 +94,7 @@ public sealed class ProcessSource : ISampleSource
         foreach (var sample in census.ToSamples())
         {
             round.Add(sample);
-            if (sample.Key.Metric == MetricNames.TcpPeerConnections)
+            if (MetricNames.IsTcpBreakdown(sample.Key.Metric))
             {
                 peers.Add(sample.Key);
             }

@@ -31,6 +31,14 @@ internal readonly record struct InetEndpoint(byte Family, UInt128 Address, ushor
             : $"[{new IPAddress(raw)}]:{port}";
     }
 
+    /// <summary>The address alone, as a client label: <c>10.0.0.5</c>, <c>::1</c>, <c>::ffff:127.0.0.1</c>.</summary>
+    public string AddressText()
+    {
+        Span<byte> raw = stackalloc byte[16];
+        MemoryMarshal.Write(raw, Address);
+        return (Family == LibC.AfInet ? new IPAddress(raw[..4]) : new IPAddress(raw)).ToString();
+    }
+
     /// <summary>Reads a big-endian port as the kernel stores it in inet_diag_sockid.</summary>
     public static ushort PortFromNetwork(ReadOnlySpan<byte> be16) => BinaryPrimitives.ReadUInt16BigEndian(be16);
 }

@@ -62,16 +62,25 @@ internal sealed class LinuxProcessInspector : IProcessInspector
 
         var byState = new Dictionary<TcpState, int>();
         var byEndpoint = new Dictionary<(InetEndpoint Peer, TcpState State), int>();
+        var byClient = new Dictionary<(ushort LocalPort, InetEndpoint Client, TcpState State), int>();
+        var listening = new HashSet<ushort>();
         int udp = 0, unix = 0;
         foreach (var inode in inodes)
         {
             if (table.Tcp.TryGetValue(inode, out var socket))
             {
                 byState[socket.State] = byState.GetValueOrDefault(socket.State) + 1;
-                if (socket.State != TcpState.Listen)
+                if (socket.State == TcpState.Listen)
+                {
+                    listening.Add(socket.Local.Port);
+                }
+                else
                 {
                     var key = (socket.Remote, socket.State);
                     byEndpoint[key] = byEndpoint.GetValueOrDefault(key) + 1;
+                    // Inbound or not is known once every listener is seen: keep them all by local port for now.
+                    var client = (socket.Local.Port, socket.Remote with { Port = 0 }, socket.State);
+                    byClient[client] = byClient.GetValueOrDefault(client) + 1;
                 }
             }
             else if (table.Udp.Contains(inode))
@@ -98,11 +107,29 @@ internal sealed class LinuxProcessInspector : IProcessInspector
             byPeer[(name, state)] = count;
         }
 
+        // Accepted connections: their local port is one the process listens on.
+        var inbound = new Dictionary<(string Client, int Port, TcpState State), int>();
+        var clientNames = new Dictionary<InetEndpoint, string>();
+        foreach (var ((port, client, state), count) in byClient)
+        {
+            if (listening.Contains(port))
+            {
+                if (!clientNames.TryGetValue(client, out var name))
+                {
+                    name = client.AddressText();
+                    clientNames[client] = name;
+                }
+
+                inbound[(name, port, state)] = count;
+            }
+        }
+
         return new ProcessCensus
         {
             Pid = pid,
             TcpByState = byState,
             TcpByPeer = byPeer,
+            TcpInbound = inbound,
             UdpSockets = udp,
             UnixSockets = unix,
             Fds = fds,
