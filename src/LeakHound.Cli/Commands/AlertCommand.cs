@@ -66,14 +66,7 @@ internal static class AlertCommand
                 json.WriteString("notifier", d.Notifier);
                 json.WriteBoolean("delivered", d.Delivered);
                 json.WriteNumber("attempts", d.Attempts);
-                if (d.Error is { } error)
-                {
-                    json.WriteString("error", error);
-                }
-                else
-                {
-                    json.WriteNull("error");
-                }
+                json.WriteString("error", d.Error);
 
                 json.WriteEndObject();
             }

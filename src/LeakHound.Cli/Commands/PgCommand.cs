@@ -99,14 +99,7 @@ internal static class PgCommand
             json.WriteStartObject();
             WriteServer(json, report.Server);
             json.WriteNumber("idle_longer_than_seconds", report.Threshold.TotalSeconds);
-            if (report.Database is { } database)
-            {
-                json.WriteString("database", database);
-            }
-            else
-            {
-                json.WriteNull("database");
-            }
+            json.WriteString("database", report.Database);
 
             json.WriteNumber("total", report.Total);
             json.WriteStartArray("groups");
@@ -120,14 +113,7 @@ internal static class PgCommand
                 json.WriteNumber("count", g.Count);
                 json.WriteNumber("idle_in_transaction", g.IdleInTransaction);
                 json.WriteNumber("oldest_idle_seconds", g.OldestIdleSeconds);
-                if (g.LastQuery is { } query)
-                {
-                    json.WriteString("last_query", query);
-                }
-                else
-                {
-                    json.WriteNull("last_query");
-                }
+                json.WriteString("last_query", g.LastQuery);
 
                 json.WriteEndObject();
             }

@@ -100,14 +100,7 @@ internal static class PsCommand
                 json.WriteNumber("close_wait", p.CloseWait);
                 json.WriteNumber("fds", p.Fds);
                 json.WriteBoolean("dotnet_attachable", attachable.Contains(p.Pid));
-                if (p.FdLimit is { } limit)
-                {
-                    json.WriteNumber("fd_limit", limit);
-                }
-                else
-                {
-                    json.WriteNull("fd_limit");
-                }
+                json.WriteNumberOrNull("fd_limit", p.FdLimit);
 
                 json.WriteEndObject();
             }

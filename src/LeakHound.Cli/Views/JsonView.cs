@@ -23,14 +23,7 @@ internal sealed class JsonView : WatchView
         {
             json.WriteStartObject();
             json.WriteString("time", Format.Time(time));
-            if (roundPid is { } pid)
-            {
-                json.WriteNumber("pid", pid);
-            }
-            else
-            {
-                json.WriteNull("pid");
-            }
+            json.WriteNumberOrNull("pid", roundPid);
 
             json.WriteStartArray("samples");
             foreach (var sample in samples)

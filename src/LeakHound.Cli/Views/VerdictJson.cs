@@ -52,21 +52,14 @@ internal static class VerdictJson
             json.WriteEndArray();
             json.WriteNumber("p_value", v.PValue);
             WriteTime(json, "onset", v.Onset);
-            WriteNumber(json, "capacity", v.Capacity);
-            WriteNumber(json, "time_to_capacity_seconds", v.TimeToCapacity?.TotalSeconds);
+            json.WriteNumberOrNull("capacity", v.Capacity);
+            json.WriteNumberOrNull("time_to_capacity_seconds", v.TimeToCapacity?.TotalSeconds);
             json.WriteNumber("last", v.Last);
             json.WriteNumber("points", v.Points);
             WriteTime(json, "from", v.Points > 0 ? v.From : null);
             WriteTime(json, "to", v.Points > 0 ? v.To : null);
             json.WriteNumber("segments", v.Segments);
-            if (v.Towards is { } towards)
-            {
-                json.WriteString("towards", towards);
-            }
-            else
-            {
-                json.WriteNull("towards");
-            }
+            json.WriteString("towards", v.Towards);
 
             json.WriteBoolean("towards_client", v.TowardsClient);
 
@@ -77,27 +70,6 @@ internal static class VerdictJson
         json.WriteEndArray();
     }
 
-    private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? time)
-    {
-        if (time is { } t)
-        {
-            json.WriteString(name, Format.Time(t));
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
-    }
-
-    private static void WriteNumber(Utf8JsonWriter json, string name, double? value)
-    {
-        if (value is { } v && double.IsFinite(v))
-        {
-            json.WriteNumber(name, v);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
-    }
+    private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? time) =>
+        json.WriteString(name, time is { } t ? Format.Time(t) : null);
 }

@@ -64,14 +64,7 @@ public static class JsonExporter
                 json.WriteStartObject();
                 json.WriteString("time", CsvFormat.Time(e.Time));
                 json.WriteString("kind", e.Kind.ToString().ToLowerInvariant());
-                if (e.Pid is { } pid)
-                {
-                    json.WriteNumber("pid", pid);
-                }
-                else
-                {
-                    json.WriteNull("pid");
-                }
+                json.WriteNumberOrNull("pid", e.Pid);
 
                 json.WriteString("detail", e.Detail);
                 json.WriteEndObject();

@@ -59,14 +59,7 @@ internal static class ReportJson
         }
 
         json.WriteString("unit", chart.Group.Unit == ChartUnit.Bytes ? "bytes" : "count");
-        if (chart.Group.Capacity is { } capacity)
-        {
-            json.WriteNumber("capacity", capacity);
-        }
-        else
-        {
-            json.WriteNull("capacity");
-        }
+        json.WriteNumberOrNull("capacity", chart.Group.Capacity);
 
         json.WriteStartArray("x");
         foreach (var t in chart.Data.Times)
