@@ -8,6 +8,8 @@ cd "$(dirname "$0")"
 missing=()
 command -v ss >/dev/null 2>&1 || missing+=(iproute2)
 command -v lsof >/dev/null 2>&1 || missing+=(lsof)
+# The live view is tested on a pseudo-terminal that util-linux's script provides.
+command -v script >/dev/null 2>&1 || missing+=(bsdutils)
 # The HTML report is tested in a real headless browser.
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # The PostgreSQL tests start a PostgreSQL 15 of their own (initdb + pg_ctl in a temporary folder).

@@ -1,3 +1,4 @@
+using LeakHound.Analysis;
 using LeakHound.Samples;
 using LeakHound.Sources;
 using Spectre.Console;
@@ -48,7 +49,8 @@ internal sealed class LiveView(WatchHeading heading) : WatchView
             parts.Add(StatesTable(states));
         }
 
-        var peers = history.OfMetric(MetricNames.TcpPeerConnections)
+        // Peers, and a server's accepted connections grouped by client: whichever hold the most come first.
+        var peers = history.OfMetric(MetricNames.TcpPeerConnections).Concat(history.OfMetric(MetricNames.TcpInboundConnections))
             .Where(t => t.Last > 0 || t.Change != 0)
             .OrderByDescending(t => t.Last).ThenByDescending(t => t.Change)
             .Take(TopPeers).ToList();
@@ -124,7 +126,7 @@ internal sealed class LiveView(WatchHeading heading) : WatchView
         foreach (var t in peers)
         {
             table.AddRow(
-                Terminal.Safe(t.Key.Label(MetricNames.PeerLabel) ?? "?"),
+                Terminal.Safe(t.Key.Metric == MetricNames.TcpInboundConnections ? "from " + VerdictText.Client(t.Key) : t.Key.Label(MetricNames.PeerLabel) ?? "?"),
                 Terminal.Safe(t.Key.Label(MetricNames.StateLabel) ?? "?"),
                 Format.Count(t.Last),
                 Widgets.Change(t.Change),
