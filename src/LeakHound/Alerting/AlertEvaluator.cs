@@ -220,7 +220,10 @@ public sealed class AlertEvaluator
             Details = key.Metric == "source" ? [$"source {key.Label("name")} is not answering"] : [],
         };
 
-    /// <summary>The peers holding the most connections in the series' state (or in any state): where the leak points.</summary>
+    /// <summary>
+    /// The peers (and a server's client groups, "from 10.0.0.5 on :8080") holding the most connections in the series'
+    /// state (or in any state): where the leak points. A per-peer or per-client series names only its own.
+    /// </summary>
     private static IReadOnlyList<KeyValuePair<string, double>> TopPeers(SeriesKey key, Dictionary<SeriesKey, double> latest)
     {
         if (!key.Metric.StartsWith("process.tcp", StringComparison.Ordinal))
@@ -229,12 +232,20 @@ public sealed class AlertEvaluator
         }
 
         var state = key.Label(MetricNames.StateLabel);
-        var peer = key.Label(MetricNames.PeerLabel);
+        bool Same(SeriesKey other, string label) => key.Label(label) is not { } mine || other.Label(label) == mine;
+        bool Wanted(SeriesKey other) => other.Metric switch
+        {
+            MetricNames.TcpPeerConnections => key.Metric != MetricNames.TcpInboundConnections && Same(other, MetricNames.PeerLabel),
+            MetricNames.TcpInboundConnections => key.Metric != MetricNames.TcpPeerConnections
+                && Same(other, MetricNames.ClientLabel) && Same(other, MetricNames.PortLabel),
+            _ => false,
+        };
+
         return latest
-            .Where(kv => kv.Key.Metric == MetricNames.TcpPeerConnections && kv.Value > 0
-                && (state is null || kv.Key.Label(MetricNames.StateLabel) == state)
-                && (peer is null || kv.Key.Label(MetricNames.PeerLabel) == peer))
-            .GroupBy(kv => kv.Key.Label(MetricNames.PeerLabel) ?? "?", StringComparer.Ordinal)
+            .Where(kv => kv.Value > 0 && (state is null || kv.Key.Label(MetricNames.StateLabel) == state) && Wanted(kv.Key))
+            .GroupBy(
+                kv => kv.Key.Metric == MetricNames.TcpInboundConnections ? "from " + VerdictText.Client(kv.Key) : kv.Key.Label(MetricNames.PeerLabel) ?? "?",
+                StringComparer.Ordinal)
             .Select(g => new KeyValuePair<string, double>(g.Key, g.Sum(kv => kv.Value)))
             .OrderByDescending(kv => kv.Value)
             .Take(3)

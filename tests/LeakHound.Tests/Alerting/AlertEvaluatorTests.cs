@@ -137,6 +137,20 @@ public sealed class AlertEvaluatorTests
     }
 
     [Fact]
+    public void A_servers_alert_names_the_client_group_before_single_peers()
+    {
+        var evaluator = Evaluator("process.tcp.connections{state=close_wait} > 100");
+        var clients = SeriesKey.Of(MetricNames.TcpInboundConnections, ("client", "10.0.0.5"), ("port", "8080"), ("state", "close_wait"));
+        var onePeer = SeriesKey.Of(MetricNames.TcpPeerConnections, ("peer", "10.0.0.5:51234"), ("state", "close_wait"));
+        var established = SeriesKey.Of(MetricNames.TcpInboundConnections, ("client", "10.0.0.9"), ("port", "8080"), ("state", "established"));
+
+        var notice = Assert.Single(evaluator.Evaluate(Round(0, (CloseWait, 400), (clients, 399), (onePeer, 1), (established, 50))));
+
+        Assert.Equal(["from 10.0.0.5 on :8080", "10.0.0.5:51234"], notice.TopPeers.Select(p => p.Key));
+        Assert.Equal(399, notice.TopPeers[0].Value);
+    }
+
+    [Fact]
     public void Exhaustion_fires_when_the_trend_reaches_capacity_within_the_horizon()
     {
         // A stand-in trend: the least-squares slope; the real analysis is tested on its own.
