@@ -9,7 +9,7 @@ public sealed class PrometheusTests
     /// <summary>The families serve exports (after the leakhound_ prefix), with and without the optional sources.</summary>
     private static readonly string[] Exported =
     [
-        "process_tcp_connections", "process_tcp_peer_connections", "process_fds", "process_fd_limit", "postgres_connections",
+        "process_tcp_connections", "process_tcp_peer_connections", "process_tcp_inbound_connections", "process_fds", "process_fd_limit", "postgres_connections",
         "postgres_max_connections", "postgres_reserved_connections", "postgres_oldest_idle_seconds", "postgres_oldest_idle_in_transaction_seconds",
         "dotnet_http_connections", "dotnet_db_connections", "leak_slope_per_hour", "leaking", "time_to_capacity_seconds", "alert_firing", "rounds_total",
     ];
@@ -129,6 +129,10 @@ public sealed class PrometheusTests
             Assert.Equal("1", JsonDocument.Parse(up).RootElement.GetProperty("data").GetProperty("result")[0].GetProperty("value")[1].GetString());
             var fds = await http.GetStringAsync($"http://127.0.0.1:{port}/api/v1/query?query=" + Uri.EscapeDataString("leakhound_process_fds > 0"));
             Assert.Equal(1, JsonDocument.Parse(fds).RootElement.GetProperty("data").GetProperty("result").GetArrayLength());
+            // The holder's accepted ends: 6 full pairs from 127.0.0.1 to its one listening port (the 4 others were closed).
+            var inbound = await http.GetStringAsync($"http://127.0.0.1:{port}/api/v1/query?query=" +
+                Uri.EscapeDataString($"leakhound_process_tcp_inbound_connections{{pid=\"{holder.Pid}\",client=\"127.0.0.1\",state=\"established\"}}"));
+            Assert.Equal("6", JsonDocument.Parse(inbound).RootElement.GetProperty("data").GetProperty("result")[0].GetProperty("value")[1].GetString());
         }
         finally
         {
