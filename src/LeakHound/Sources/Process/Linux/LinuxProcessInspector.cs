@@ -62,7 +62,7 @@ internal sealed class LinuxProcessInspector : IProcessInspector
 
         var byState = new Dictionary<TcpState, int>();
         var byEndpoint = new Dictionary<(InetEndpoint Peer, TcpState State), int>();
-        var byClient = new Dictionary<(ushort LocalPort, InetEndpoint Client, TcpState State), int>();
+        var connected = new List<(ushort LocalPort, InetEndpoint Remote, TcpState State)>(inodes.Count);
         var listening = new HashSet<ushort>();
         int udp = 0, unix = 0;
         foreach (var inode in inodes)
@@ -78,9 +78,8 @@ internal sealed class LinuxProcessInspector : IProcessInspector
                 {
                     var key = (socket.Remote, socket.State);
                     byEndpoint[key] = byEndpoint.GetValueOrDefault(key) + 1;
-                    // Inbound or not is known once every listener is seen: keep them all by local port for now.
-                    var client = (socket.Local.Port, socket.Remote with { Port = 0 }, socket.State);
-                    byClient[client] = byClient.GetValueOrDefault(client) + 1;
+                    // Inbound or not is known once every listener is seen: a plain list until then, no hashing.
+                    connected.Add((socket.Local.Port, socket.Remote, socket.State));
                 }
             }
             else if (table.Udp.Contains(inode))
@@ -107,29 +106,12 @@ internal sealed class LinuxProcessInspector : IProcessInspector
             byPeer[(name, state)] = count;
         }
 
-        // Accepted connections: their local port is one the process listens on.
-        var inbound = new Dictionary<(string Client, int Port, TcpState State), int>();
-        var clientNames = new Dictionary<InetEndpoint, string>();
-        foreach (var ((port, client, state), count) in byClient)
-        {
-            if (listening.Contains(port))
-            {
-                if (!clientNames.TryGetValue(client, out var name))
-                {
-                    name = client.AddressText();
-                    clientNames[client] = name;
-                }
-
-                inbound[(name, port, state)] = count;
-            }
-        }
-
         return new ProcessCensus
         {
             Pid = pid,
             TcpByState = byState,
             TcpByPeer = byPeer,
-            TcpInbound = inbound,
+            TcpInbound = listening.Count == 0 ? new Dictionary<(string, int, TcpState), int>() : Inbound(connected, listening),
             UdpSockets = udp,
             UnixSockets = unix,
             Fds = fds,
@@ -138,6 +120,36 @@ internal sealed class LinuxProcessInspector : IProcessInspector
             Threads = status.Threads,
             Method = method,
         };
+    }
+
+    /// <summary>Accepted connections (their local port is one the process listens on), per client address, port and state.</summary>
+    private static Dictionary<(string Client, int Port, TcpState State), int> Inbound(
+        List<(ushort LocalPort, InetEndpoint Remote, TcpState State)> connected, HashSet<ushort> listening)
+    {
+        var byClient = new Dictionary<(ushort Port, InetEndpoint Client, TcpState State), int>();
+        foreach (var (port, remote, state) in connected)
+        {
+            if (listening.Contains(port))
+            {
+                var key = (port, remote with { Port = 0 }, state);
+                byClient[key] = byClient.GetValueOrDefault(key) + 1;
+            }
+        }
+
+        var inbound = new Dictionary<(string Client, int Port, TcpState State), int>();
+        var names = new Dictionary<InetEndpoint, string>();
+        foreach (var ((port, client, state), count) in byClient)
+        {
+            if (!names.TryGetValue(client, out var name))
+            {
+                name = client.AddressText();
+                names[client] = name;
+            }
+
+            inbound[(name, port, state)] = count;
+        }
+
+        return inbound;
     }
 
     public IReadOnlyList<ProcessIdentity> Find(string text)
