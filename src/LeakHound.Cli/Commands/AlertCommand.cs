@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Text.Json;
 using LeakHound.Alerting;
 using LeakHound.Alerting.Notifiers;
+using LeakHound.Cli.Views;
 using Spectre.Console;
 
 namespace LeakHound.Cli.Commands;
@@ -56,8 +56,7 @@ internal static class AlertCommand
     /// <summary>One array, a delivery per notifier (its description masks passwords and tokens).</summary>
     private static void WriteJson(IReadOnlyList<Delivery> deliveries)
     {
-        using var stdout = Console.OpenStandardOutput();
-        using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        StdoutJson.Write(json =>
         {
             json.WriteStartArray();
             foreach (var d in deliveries)
@@ -72,8 +71,6 @@ internal static class AlertCommand
             }
 
             json.WriteEndArray();
-        }
-
-        stdout.WriteByte((byte)'\n');
+        });
     }
 }

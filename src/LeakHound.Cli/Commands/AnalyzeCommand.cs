@@ -44,7 +44,7 @@ internal static class AnalyzeCommand
 
             if (parse.GetValue(json))
             {
-                VerdictJson.Write(verdicts, Console.OpenStandardOutput());
+                VerdictJson.WriteToStdout(verdicts);
             }
             else
             {

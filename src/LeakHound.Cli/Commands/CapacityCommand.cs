@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using LeakHound.Cli.Views;
 using LeakHound.Sources.Postgres;
 using Spectre.Console;
@@ -133,8 +132,7 @@ internal static class CapacityCommand
 
     private static void WriteJson(CapacityPlan plan, Dictionary<string, int>? now, PgSnapshot? live)
     {
-        using var stdout = Console.OpenStandardOutput();
-        using (var json = new Utf8JsonWriter(stdout, PgCommand.JsonOptions))
+        StdoutJson.Write(json =>
         {
             json.WriteStartObject();
             if (live is not null)
@@ -169,8 +167,6 @@ internal static class CapacityCommand
 
             json.WriteEndArray();
             json.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
+        });
     }
 }

@@ -73,8 +73,7 @@ internal static class DemoCommand
 
     private static void WriteJson(IReadOnlyList<LeakVerdict> verdicts, string outPath, string html)
     {
-        using var stdout = Console.OpenStandardOutput();
-        using (var json = VerdictJson.Writer(stdout))
+        StdoutJson.Write(json =>
         {
             json.WriteStartObject();
             json.WriteString("store", Path.GetFullPath(outPath));
@@ -83,9 +82,7 @@ internal static class DemoCommand
             json.WritePropertyName("verdicts");
             VerdictJson.WriteArray(json, verdicts);
             json.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
+        }, VerdictJson.Options);
     }
 
     /// <summary>The verdicts that matter after a demo: each leaking TCP state (naming its peer) and the fd count.</summary>

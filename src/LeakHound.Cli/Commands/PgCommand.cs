@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using LeakHound.Cli.Views;
 using LeakHound.Sources.Postgres;
@@ -13,7 +12,6 @@ internal static class PgCommand
     private const int QueryWidth = 60;
 
     /// <summary>Escapes &lt;, &gt;, &amp;, quotes and control characters: a query pasted into a page or a terminal stays text.</summary>
-    internal static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = JavaScriptEncoder.Default };
 
     public static Command Build()
     {
@@ -93,8 +91,7 @@ internal static class PgCommand
 
     private static void WriteJson(SuspectsReport report)
     {
-        using var stdout = Console.OpenStandardOutput();
-        using (var json = new Utf8JsonWriter(stdout, JsonOptions))
+        StdoutJson.Write(json =>
         {
             json.WriteStartObject();
             WriteServer(json, report.Server);
@@ -133,9 +130,7 @@ internal static class PgCommand
 
             json.WriteEndArray();
             json.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
+        });
     }
 
     internal static void WriteServer(Utf8JsonWriter json, PgServerInfo server)

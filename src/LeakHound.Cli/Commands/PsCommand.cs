@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using LeakHound.Cli.Views;
 using LeakHound.Sources.DotNet;
 using LeakHound.Sources.Process;
@@ -86,8 +85,7 @@ internal static class PsCommand
 
     private static void WriteJson(List<ProcessOverview> rows, HashSet<int> attachable)
     {
-        using var stdout = Console.OpenStandardOutput();
-        using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        StdoutJson.Write(json =>
         {
             json.WriteStartArray();
             foreach (var p in rows)
@@ -106,8 +104,6 @@ internal static class PsCommand
             }
 
             json.WriteEndArray();
-        }
-
-        stdout.WriteByte((byte)'\n');
+        });
     }
 }

@@ -7,26 +7,16 @@ namespace LeakHound.Cli.Views;
 /// <summary>
 /// Verdicts as one JSON array, a stable schema for scripts: key, metric, labels, verdict, slope_per_hour,
 /// slope_ci [low, high], p_value, onset, capacity, time_to_capacity_seconds, last, points, from, to, segments,
-/// towards (a peer, or "CLIENT on :PORT" when towards_client), towards_client, summary. Absent values are null, never left out. Relaxed escaping keeps "+590/min" readable; the output
-/// is JSON for scripts, never embedded in HTML.
+/// towards (a peer, or "CLIENT on :PORT" when towards_client), towards_client, summary. Absent values are null, never
+/// left out. Relaxed escaping keeps "+590/min" readable; the output is JSON for scripts, never embedded in HTML.
 /// </summary>
 internal static class VerdictJson
 {
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true };
+    /// <summary>The options of every document holding verdicts (analyze's, the demo's).</summary>
+    public static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true };
 
-    public static void Write(IReadOnlyList<LeakVerdict> verdicts, Stream output)
-    {
-        using (var json = new Utf8JsonWriter(output, Options))
-        {
-            WriteArray(json, verdicts);
-        }
-
-        output.WriteByte((byte)'\n');
-        output.Flush();
-    }
-
-    /// <summary>A whole document with more than verdicts (the demo's): its writer, with the same options.</summary>
-    public static Utf8JsonWriter Writer(Stream output) => new(output, Options);
+    /// <summary>The verdicts alone, as <c>analyze --json</c> prints them.</summary>
+    public static void WriteToStdout(IReadOnlyList<LeakVerdict> verdicts) => StdoutJson.Write(json => WriteArray(json, verdicts), Options);
 
     /// <summary>The verdicts as a JSON array at the writer's position.</summary>
     public static void WriteArray(Utf8JsonWriter json, IReadOnlyList<LeakVerdict> verdicts)
